@@ -1,0 +1,51 @@
+# xueji-audit — two commands on a fresh Debian machine: `make demo` and `make test`.
+# Each installs what is missing (Debian packages, a .venv made with uv, the project editable with
+# its test extras) and is quick when everything is already there.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+UV     := $(PYTHON) -m uv
+OUT    ?= output
+AS_OF  ?= 2026-11-20
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
+
+.PHONY: demo test lint system venv clean help
+
+help:
+	@echo "make demo   生成示范县并运行完整督查，结果在 $(OUT)/"
+	@echo "make test   运行全部测试"
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "安装系统软件包:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "缺少系统软件包:$$missing；请以 root 运行 apt-get install$$missing" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip install --quiet --python $(PY) -e '.[test]'
+	@touch $@
+
+venv: system $(VENV)/.installed
+
+demo: venv
+	rm -rf $(OUT)/demo-data $(OUT)/audit
+	$(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
+	$(VENV)/bin/xueji-audit load $(OUT)/demo-data --out $(OUT)/load
+	@echo "示范县数据：$(OUT)/demo-data    读取报告与拒收行：$(OUT)/load/rejects.csv"
+
+lint: venv
+	$(VENV)/bin/ruff check xueji_audit widgets tests benchmarks
+
+test: venv lint
+	$(VENV)/bin/pytest -q
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Subcommands of ``xueji-audit``; see :mod:`xueji_audit.cli`."""
