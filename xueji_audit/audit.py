@@ -1,0 +1,176 @@
+"""Running the rule catalogue over loaded tables: :func:`run_audit` (pure) and :func:`write_audit`.
+
+A rule that the profile does not enable, or whose tables or columns are missing, is listed in
+``rules_run`` as "not run" with the reason in Chinese — never silently skipped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .dates import parse_date
+from .errors import XuejiError
+from .output import write_csv, write_xlsx
+from .profile import Profile, load_profile
+from .rules import CATALOGUE, Context, Rule, needs_text
+from .schema import FINDING_COLUMNS, REJECT_COLUMNS, TABLES
+
+RUN_COLUMNS: tuple[str, ...] = ("rule_id", "rule_name", "severity", "status", "reason", "findings")
+RAN, NOT_RUN = "ran", "not run"
+XLSX_MAX_ROWS = 1_048_575  # one header row + this many rows fill an Excel sheet
+_KIND_DTYPES = {"date": "datetime64[ns]", "datetime": "datetime64[ns]", "month": "datetime64[ns]",
+                "int": "Int64", "grade": "Int64"}
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    findings: pd.DataFrame  # schema.FINDING_COLUMNS
+    rules_run: pd.DataFrame  # RUN_COLUMNS
+    notes: list[str]  # Chinese remarks for the report (calendar fallback …)
+    as_of: dt.date
+    profile: Profile
+
+
+def _tables(data) -> tuple[dict[str, pd.DataFrame], dict[str, frozenset[str]]]:
+    """(tables with every schema column, columns really present) of a LoadResult or a dict."""
+    raw = data.tables if hasattr(data, "tables") else dict(data)
+    tables, present = {}, {}
+    for key, frame in raw.items():
+        if key not in TABLES or frame is None:
+            continue
+        cols = (frozenset(data.present_columns(key)) if hasattr(data, "present_columns")
+                else frozenset(frame.columns))
+        if not cols:
+            continue
+        frame = frame.reset_index(drop=True)
+        missing = {c.name: pd.Series(pd.NA, index=frame.index,
+                                     dtype=_KIND_DTYPES.get(c.kind, "string"))
+                   for c in TABLES[key].columns if c.name not in frame.columns}
+        tables[key] = frame.assign(**missing) if missing else frame
+        present[key] = cols
+    return tables, present
+
+
+def _missing_reason(rule: Rule, ctx: Context) -> str | None:
+    """None when one alternative of the rule's needs is satisfied, else the Chinese reason."""
+    if any(all(ctx.has(item) for item in alt) for alt in rule.needs):
+        return None
+    lacks = []
+    for alt in rule.needs:
+        for item in alt:
+            table, _, col = item.partition(".")
+            if not ctx.has(table):
+                lacks.append(f"{TABLES[table].name}表")
+            elif col and not ctx.has(item):
+                lacks.append(f"{TABLES[table].name}表的「{col}」列")
+    lacks = list(dict.fromkeys(lacks))
+    return f"缺少{'、'.join(lacks)}（需要：{needs_text(rule)}）"
+
+
+def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None = None
+              ) -> AuditResult:
+    """Run every rule the profile enables over ``data`` (a LoadResult or a dict of tables)."""
+    as_of = parse_date(as_of)
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    tables, present = _tables(data)
+    ctx = Context(tables, present, pd.Timestamp(as_of), profile.calendar(),
+                  profile.calendar(vacations=True), profile.term_starts, profile.age_cutoff)
+    found, runs = [], []
+    collecting = gc.isenabled()
+    gc.disable()  # rules make millions of small objects; cyclic GC passes would dominate
+    try:
+        for rule in CATALOGUE.values():
+            _run_rule(rule, ctx, profile, found, runs)
+    finally:
+        if collecting:
+            gc.enable()
+    findings = _frame(found)
+    note = profile.calendar().note_for(ctx.shared.years)
+    return AuditResult(findings, pd.DataFrame(runs, columns=list(RUN_COLUMNS)),
+                       [note] if note else [], as_of, profile)
+
+
+def _run_rule(rule: Rule, ctx: Context, profile: Profile, found: list, runs: list) -> None:
+    """Run one rule (or record why not), appending to ``found`` and ``runs``."""
+    reason = None if profile.is_enabled(rule.id) else f"规则配置「{profile.name}」未启用此规则"
+    reason = reason or _missing_reason(rule, ctx)
+    if reason:
+        runs.append((rule.id, rule.name, rule.severity, NOT_RUN, reason, 0))
+        return
+    rows = rule.check(ctx.for_rule(profile.params_for(rule.id)))
+    runs.append((rule.id, rule.name, rule.severity, RAN, "", len(rows)))
+    if len(rows):
+        found.append(rows.assign(rule_id=rule.id, rule_name=rule.name,
+                                 severity=rule.severity, basis=rule.basis))
+
+
+def _frame(found: list[pd.DataFrame]) -> pd.DataFrame:
+    if not found:
+        out = pd.DataFrame({c: pd.Series(dtype="string") for c in FINDING_COLUMNS})
+        out["due_date"] = pd.Series(dtype="datetime64[ns]")
+        return out
+    parts = [f.astype({c: "string" for c in FINDING_COLUMNS if c != "due_date"})
+             .astype({"due_date": "datetime64[ns]"})[list(FINDING_COLUMNS)] for f in found]
+    return pd.concat(parts, ignore_index=True)
+
+
+def check_out_dir(out_dir: str | Path, data_dir: str | Path | None) -> None:
+    """Raise when the output folder is the data folder or inside it."""
+    if data_dir is None:
+        return
+    out, data = Path(out_dir).resolve(), Path(data_dir).resolve()
+    if out == data or data in out.parents:
+        raise XuejiError(f"输出目录 {out_dir} 位于数据目录 {data_dir} 之内。请另选一个输出目录，"
+                         "督查结果不能写入数据目录。")
+
+
+def write_audit(result: AuditResult, load_result, out_dir: str | Path,
+                data_dir: str | Path | None = None) -> list[Path]:
+    """Write findings.csv/.xlsx, rules_run.csv and rejects.csv (the load's rejected rows) into
+    ``out_dir``; refuses an ``out_dir`` inside ``data_dir`` (the data folder)."""
+    out = Path(out_dir)
+    check_out_dir(out, data_dir)
+    rejects = getattr(load_result, "rejects", None)
+    if rejects is None:
+        rejects = pd.DataFrame(columns=list(REJECT_COLUMNS))
+    findings = result.findings
+    return [
+        write_csv(findings, out / "findings.csv"),
+        write_xlsx(findings.head(XLSX_MAX_ROWS), out / "findings.xlsx", "问题清单"),
+        write_csv(result.rules_run, out / "rules_run.csv"),
+        write_csv(rejects, out / "rejects.csv"),
+    ]
+
+
+def summary_text(result: AuditResult) -> str:
+    """The audit in a few Chinese lines: findings per severity, top rules, rules not run, notes."""
+    f, runs = result.findings, result.rules_run
+    p = result.profile
+    lines = [f"督查日期 {result.as_of:%Y-%m-%d}，规则配置：{p.title}（{p.name}）"]
+    per = f["severity"].value_counts()
+    lines.append(f"共发现问题 {len(f)} 条：" + "，".join(
+        f"{s} {int(per.get(s, 0))} 条" for s in ("高", "中", "低")) + "。")
+    ran = runs[runs["status"] == RAN]
+    top = ran[ran["findings"] > 0].sort_values("findings", ascending=False, kind="stable")
+    if len(top):
+        lines.append("问题最多的规则：")
+        lines += [f"  {r.rule_id} {r.rule_name}（{r.severity}）：{r.findings} 条"
+                  for r in top.head(10).itertuples()]
+    disabled = runs["reason"].str.startswith("规则配置")
+    missing = runs[(runs["status"] == NOT_RUN) & ~disabled]
+    if len(missing):
+        lines.append(f"因缺少数据未运行的规则 {len(missing)} 条：")
+        lines += [f"  {r.rule_id} {r.rule_name}：{r.reason}" for r in missing.itertuples()]
+    off = runs[(runs["status"] == NOT_RUN) & disabled]
+    if len(off):
+        lines.append(f"本配置未启用的规则：{'、'.join(off['rule_id'])}")
+    if len(f) > XLSX_MAX_ROWS:
+        lines.append(f"问题超过 {XLSX_MAX_ROWS} 条，findings.xlsx 只含前 {XLSX_MAX_ROWS} 条，"
+                     "完整清单见 findings.csv。")
+    lines += [f"说明：{n}" for n in result.notes]
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""``xueji-audit audit DATA_DIR --out OUT --as-of DATE [--profile P]``: run the rules."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..audit import check_out_dir, run_audit, summary_text, write_audit
+from ..dates import parse_date
+from ..load import load_folder
+from ..load import summary_text as load_summary
+from ..profile import DEFAULT_PROFILE, load_profile
+
+HELP = "读取数据目录并按规则配置督查，输出问题清单（findings.csv/.xlsx）与规则运行情况"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data_dir", metavar="数据目录", help="学籍系统导出文件所在的文件夹")
+    parser.add_argument("--out", required=True, metavar="输出目录",
+                        help="结果写入的文件夹（不能在数据目录之内）")
+    parser.add_argument("--as-of", required=True, metavar="日期",
+                        help="督查日期，如 2026-11-20（所有期限都按此日期计算）")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="名称或文件",
+                        help=f"规则配置：内置名称或自己的 .toml 文件（默认 {DEFAULT_PROFILE}）")
+
+
+def run(args: argparse.Namespace) -> int:
+    as_of = parse_date(args.as_of)
+    profile = load_profile(args.profile)
+    data_dir, out = Path(args.data_dir), Path(args.out)
+    check_out_dir(out, data_dir)
+    loaded = load_folder(data_dir)
+    print(load_summary(loaded))
+    print()
+    result = run_audit(loaded, as_of, profile)
+    write_audit(result, loaded, out, data_dir)
+    print(summary_text(result))
+    print(f"结果已写入 {out}：findings.csv、findings.xlsx、rules_run.csv、rejects.csv")
+    return 0

@@ -1,0 +1,22 @@
+"""The rule engine's catalogue: importing this package registers every implemented rule.
+
+A rule is data plus one vectorised check (:class:`~xueji_audit.rules.catalogue.Rule`); the
+families register themselves and the catalogue keeps RULES.md order whatever the import
+order. :mod:`xueji_audit.audit` runs them.
+"""
+from . import age, business, classsize, identity, local, status  # noqa: F401  (registration)
+from .catalogue import (
+    CATALOGUE,
+    SEVERITIES,
+    Param,
+    Rule,
+    needs_text,
+    parse_monthday,
+    validate_param,
+)
+from .context import RESULT_COLUMNS, Context, Shared
+
+__all__ = [
+    "CATALOGUE", "SEVERITIES", "Param", "Rule", "needs_text", "parse_monthday", "validate_param",
+    "RESULT_COLUMNS", "Context", "Shared",
+]

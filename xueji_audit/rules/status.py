@@ -1,0 +1,115 @@
+"""B. Status and record keeping: ST-01..05."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..terms import term_start
+from .catalogue import Param, register, rule
+from .context import Context, day, result, text, ymd
+
+
+def st01(ctx: Context) -> pd.DataFrame:
+    s = ctx.rows("students", "学籍状态", "退学", "开除")
+    f = s[s["年级"].between(1, 9).fillna(False).to_numpy()]
+    detail = ("义务教育阶段（" + text(f["年级"]) + "年级）学生学籍状态为" + text(f["学籍状态"])
+              + "，义务教育阶段不得办理退学或开除，请核实并恢复学籍或按其他离校处理")
+    return result(f, detail)
+
+
+def _approved(ctx: Context, kind: str) -> pd.DataFrame:
+    c = ctx.tables["changes"]
+    return c[ctx.mask("changes", "业务类型", kind) & ctx.mask("changes", "业务状态", "核办通过")]
+
+
+def st02(ctx: Context) -> pd.DataFrame:
+    s = ctx.rows("students", "学籍状态", "休学")
+    years = ctx.params["years"]
+    start = day(s["休学日期"]) if ctx.has("students.休学日期") else pd.Series(
+        pd.NaT, index=s.index, dtype="datetime64[ns]")
+    resumed = pd.Series(False, index=s.index)
+    if ctx.has("changes"):
+        leave = _approved(ctx, "休学").dropna(subset=["办结日期"])
+        last = day(leave.groupby("学籍号")["办结日期"].max())
+        start = start.fillna(s["学籍号"].map(last))
+        back = _approved(ctx, "复学")[["学籍号", "发起日期"]]
+        pairs = pd.DataFrame({"学籍号": s["学籍号"], "start": start, "pos": range(len(s))}).merge(
+            back, on="学籍号")
+        later = pairs.loc[(day(pairs["发起日期"]) > pairs["start"]).to_numpy(), "pos"].unique()
+        resumed.iloc[later] = True
+    due = start + pd.DateOffset(years=years)
+    hit = ((due < ctx.as_of) & ~resumed).fillna(False).to_numpy()
+    f = s[hit]
+    detail = ("自 " + ymd(start[hit]) + " 起休学，已超过" + str(years) + "年（应于 "
+              + ymd(due[hit]) + " 前复学或续办休学），且无复学记录")
+    return result(f, detail, due[hit])
+
+
+def st03(ctx: Context) -> pd.DataFrame:
+    s = ctx.students
+    n = ctx.params["workdays"]
+    dead = s[s["死亡日期"].notna().to_numpy()]
+    due = ctx.add_workdays(dead["死亡日期"], n)
+    if ctx.has("changes"):
+        done = day(_approved(ctx, "死亡").groupby("学籍号")["办结日期"].min())
+        closed = dead["学籍号"].map(done)
+        known = pd.Series(True, index=dead.index)
+    else:  # without the changes table only the status tells whether it was deregistered
+        closed = pd.Series(pd.NaT, index=dead.index, dtype="datetime64[ns]")
+        known = dead["学籍状态"] != "死亡"
+    as_of = pd.Series(ctx.as_of, index=dead.index)
+    late_done = closed.notna() & (closed > due)
+    late_open = closed.isna() & known.fillna(False) & (as_of > due)
+    hit = (late_done | late_open).to_numpy()
+    f, due, closed = dead[hit], due[hit], closed[hit]
+    end = closed.fillna(as_of[hit])
+    over = ctx.workdays_between(due, end).astype("string").fillna("?")
+    head = ("死亡日期 " + ymd(f["死亡日期"]) + "，应在" + str(n) + "个工作日内（" + ymd(due)
+            + " 前）注销学籍；")
+    tail = ("死亡业务于 " + ymd(closed) + " 办结").where(closed.notna(), "截至 " + ymd(end)
+                                                       + " 仍未办结死亡业务")
+    detail = head + tail + "，超期 " + over + " 个工作日"
+    return result(f, detail, due)
+
+
+def st04(ctx: Context) -> pd.DataFrame:
+    s = ctx.students
+    months = ctx.params["months"]
+    entry = day(s["入学年月"]).dt.to_period("M").dt.to_timestamp()
+    due = entry + pd.DateOffset(months=months)
+    hit = (day(s["建籍日期"]) > due).fillna(False).to_numpy()
+    f = s[hit]
+    detail = ("入学年月 " + ymd(f["入学年月"]).str[:7] + "，建籍日期 " + ymd(f["建籍日期"])
+              + "，超过入学后" + str(months) + "个月（" + ymd(due[hit]) + "）才建立学籍")
+    return result(f, detail, due[hit])
+
+
+def st05(ctx: Context) -> pd.DataFrame:
+    s = ctx.rows("students", "学籍状态", "在校")
+    start = pd.Timestamp(term_start(ctx.as_of.date(), ctx.term_starts))
+    checked = day(s["最后核查日期"])
+    hit = (checked.isna() | (checked < start)).fillna(False)
+    f = s[hit.to_numpy()]
+    last = ("最后核查日期 " + ymd(f["最后核查日期"])).where(f["最后核查日期"].notna(), "从未核查")
+    detail = (last + "，本学期（" + start.strftime("%Y-%m-%d") + " 开学）尚未核查学籍信息")
+    return result(f, detail)
+
+
+_ST = ("students",)
+register(
+    "status",
+    rule("ST-01", "义务教育阶段学生退学或开除", "高", _ST,
+         "办法2025 (义务教育阶段不予办理退学); 义务教育法 第二十七条",
+         "1–9年级学生学籍状态为退学或开除", st01),
+    rule("ST-02", "休学超期", "高", (("students", "students.休学日期"), ("students", "changes")),
+         "办法2025", "休学开始已超过规定年限，且无复学或续休记录", st02,
+         (Param("years", 1, "int", "一次休学的最长年限（年）"),)),
+    rule("ST-03", "死亡学籍注销超期", "高", ("students", "students.死亡日期"),
+         "办法2013 第二十一条; 办法2025", "死亡业务在死亡日期后超过规定工作日才办结（或仍未办结）",
+         st03, (Param("workdays", 60, "int", "死亡注销时限（工作日）"),)),
+    rule("ST-04", "学籍建立超期", "高",
+         ("students", "students.建籍日期", "students.入学年月"), "办法2013 第七条; 办法2025",
+         "建籍日期晚于入学年月首日加规定月数", st04,
+         (Param("months", 2, "int", "入学后建籍时限（月）"),)),
+    rule("ST-05", "学籍信息未按学期核查", "中", ("students", "students.最后核查日期"),
+         "通知2016 附件1 六; 办法2025 (每学期核准)", "在校学生本学期开学以来未核查学籍信息", st05),
+)
