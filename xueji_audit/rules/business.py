@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..terms import graduating_grades, school_year_starts
+from ..timing import step_timing
 from .catalogue import Param, parse_monthday, register, rule
 from .context import (
     CROSS_PROVINCE,
@@ -53,11 +54,12 @@ def _no_archive(ctx: Context, c: pd.DataFrame) -> np.ndarray:
 def tr01(ctx: Context) -> pd.DataFrame:
     n = ctx.params["workdays"]
     st = ctx.tables["steps"]
-    st = st[st["到达日期"].notna().to_numpy() & (day(st["到达日期"]) <= ctx.as_of).to_numpy()]
-    end = day(st["处理日期"]).fillna(ctx.as_of)
-    used = ctx.workdays_between(st["到达日期"], end, vacations=True)
-    hit = (used > n).fillna(False).to_numpy()
-    f, used, end = st[hit], used[hit], end[hit]
+    timing = step_timing(st, ctx.as_of.date(), ctx.vacation_calendar, n)
+    ctx.note_dates(timing["arrived"], timing["due_date"], pd.Series([ctx.as_of]))
+    hit = timing["overdue"].to_numpy()
+    f, t = st[hit], timing[hit]
+    used = t["workdays"]
+    end = t["handled"].fillna(ctx.as_of)
     if ctx.has("changes"):  # the business's first changes row, by code
         cc, sc = ctx.business_codes()
         first = np.full(max(cc.max(initial=-1), sc.max(initial=-1)) + 1, -1)
@@ -68,13 +70,13 @@ def tr01(ctx: Context) -> pd.DataFrame:
                      _学校=biz["_学校"].to_numpy(), _姓名=biz["_姓名"].to_numpy())
     else:
         f = f.assign(学籍号=pd.NA, 姓名=pd.NA)
-    due = ctx.add_workdays(f["到达日期"], n, vacations=True)
+    due = t["due_date"]
     done = ("于 " + ymd(f["处理日期"]) + " 办理").where(f["处理日期"].notna(),
                                                    "截至 " + ymd(end) + " 仍未办理")
     detail = ("环节「" + text(f["环节名称"]) + "」于 " + ymd(f["到达日期"]) + " 到达「"
               + text(f["处理单位"]) + "」，" + done + "，用时 " + used.astype(str)
               + " 个工作日（不计寒暑假），超过" + str(n) + "个工作日时限 "
-              + (used - n).astype(str) + " 天，应于 " + ymd(due) + " 前办理；责任单位："
+              + t["overdue_days"].astype(str) + " 天，应于 " + ymd(due) + " 前办理；责任单位："
               + text(f["处理单位"]))
     return _biz(ctx, f, detail, due)
 

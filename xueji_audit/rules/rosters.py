@@ -1,0 +1,98 @@
+"""F. 人籍一致: RJ-01..04 over :func:`xueji_audit.reconcile.reconcile`.
+
+Readings of RULES.md section F chosen here (for docs/rules.md):
+
+- The register side is the 在校 records only (docs/rules.md, Conventions). Matching is one to
+  one, in the passes of :mod:`xueji_audit.reconcile`: 学籍号 / 身份证件号 when the roster has
+  them, then at the same school class + name + sex, name + sex, homophone and look-alike
+  codes (names in their simplified normal form), then across schools by the same keys only
+  where the key is unambiguous. A roster 出生日期, when present, must equal the register's.
+- A school's roster "was taken" when the rosters table has at least one row for it; a roster
+  row with a 离校日期 still accounts for its child (it is RJ-04's business, not RJ-01's).
+- **RJ-01**: a 在校 record at a school S whose roster was taken, not matched to a row of S's
+  roster — also when it matched a row of another school's roster (then it is RJ-03 as well:
+  the child is not on S's roster, literally).
+- **RJ-02**: a roster row matched to no 在校 record anywhere; 学籍号 empty.
+- **RJ-03**: a roster row at S matched to a 在校 record at T ≠ S; the finding is on the
+  record (学籍号, its school T), the detail names S.
+- **RJ-04**: a matched roster row with 离校日期 such that 离校日期 + *3* months < as_of (the
+  matched record is 在校 by construction).
+
+Every RJ finding carries ``类别`` (在籍不在校 / 在校不在籍 / 人籍分离; RJ-04 在籍不在校) and an
+empty ``原因`` for the school to fill with one of :data:`~xueji_audit.reconcile.CAUSES`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..reconcile import CAUSES, ReconcileResult, reconcile
+from .catalogue import Param, register, rule
+from .context import Context, day, result, text, ymd
+
+_NEEDS = ("students", "rosters")
+_BASIS = "西吉2020 二(一); 办法2025 (人籍分离)"
+_CAUSE_HINT = "请学校核实并在「原因」栏填写：" + "／".join(CAUSES)
+
+
+def reconciled(ctx: Context) -> ReconcileResult:
+    """The roster ↔ register matching of this audit, computed once for RJ-01..04."""
+    return ctx.cached("reconcile", lambda: reconcile(ctx.students, ctx.tables["rosters"]))
+
+
+def _tag(frame: pd.DataFrame, category: str) -> pd.DataFrame:
+    return frame.assign(类别=category, 原因="")
+
+
+def rj01(ctx: Context) -> pd.DataFrame:
+    f = reconciled(ctx).absent
+    detail = ("学籍系统中在校（" + text(f["班级"]) + "），但不在本校在校名单上（在籍不在校）。"
+              + _CAUSE_HINT)
+    return _tag(result(f, detail), "在籍不在校")
+
+
+def rj02(ctx: Context) -> pd.DataFrame:
+    f = reconciled(ctx).unregistered
+    detail = ("在校名单上有此学生（" + text(f["班级"]) + "，" + text(f["性别"])
+              + "），但全县学籍系统中找不到其在校学籍（在校不在籍）。" + _CAUSE_HINT)
+    return _tag(result(f.assign(学籍号=pd.NA), detail), "在校不在籍")
+
+
+def rj03(ctx: Context) -> pd.DataFrame:
+    p = reconciled(ctx).separated
+    f = pd.DataFrame({"学籍号": p["学籍号"], "姓名": p["register_name"],
+                      "学校标识码": p["register_school"], "班级": p["register_class"]})
+    detail = ("学籍在 " + text(p["register_school"]) + "（在校），人在 " + text(p["roster_school"])
+              + " " + text(p["roster_class"]) + " 就读（名单姓名 " + text(p["roster_name"])
+              + "），人籍分离，应按籍随人走办理转学。" + _CAUSE_HINT)
+    return _tag(result(f, detail), "人籍分离")
+
+
+def rj04(ctx: Context) -> pd.DataFrame:
+    months = ctx.params["months"]
+    res = reconciled(ctx)
+    rosters = ctx.tables["rosters"]
+    p = res.pairs
+    left = day(rosters["离校日期"]).iloc[p["roster_row"].to_numpy()].to_numpy()
+    p = p.assign(left=left)
+    due = p["left"] + pd.DateOffset(months=months)
+    hit = (due < ctx.as_of).fillna(False).to_numpy()
+    p, due = p[hit], due[hit]
+    f = pd.DataFrame({"学籍号": p["学籍号"], "姓名": p["register_name"],
+                      "学校标识码": p["register_school"], "班级": p["register_class"]})
+    detail = ("在校名单记载该生已于 " + ymd(p["left"]) + " 离校，超过" + str(months)
+              + "个月（" + ymd(due) + "）仍为在校状态，应按其他离校处理。" + _CAUSE_HINT)
+    return _tag(result(f, detail, due), "在籍不在校")
+
+
+register(
+    "rosters",
+    rule("RJ-01", "在籍不在校", "高", _NEEDS, _BASIS,
+         "学籍系统中在校，但已报送在校名单的学校名单上没有该生", rj01),
+    rule("RJ-02", "在校不在籍", "高", _NEEDS, _BASIS,
+         "在校名单上的学生在全县学籍系统中没有在校学籍", rj02),
+    rule("RJ-03", "人籍分离", "高", _NEEDS, "办法2013 第六条; 西吉2020",
+         "学生在甲校就读，学籍却在乙校在校（籍随人走，应办理转学）", rj03),
+    rule("RJ-04", "离校超3个月应置其他离校", "高", ("students", "rosters", "rosters.离校日期"),
+         "通知2016 附件1 五.2", "在校名单记载已离校超过规定月数，学籍仍为在校", rj04,
+         (Param("months", 3, "int", "离校后应置为其他离校的期限（月）"),)),
+)
