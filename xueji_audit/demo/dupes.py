@@ -1,0 +1,126 @@
+"""Fuzzy duplicates for DU-04 and matching: about 1% of children registered a second time.
+
+The second record (B) differs from the first (A) in how it is identified — an L number without
+ID, a mistyped or transposed ID digit, or a 15-digit legacy number — and possibly in one more
+field: the name in traditional characters, a homophone / look-alike typo, day and month of the
+birth date swapped, or another school. B is always at a school whose roster was never taken
+(A too when both are at one school), so no 人籍一致 finding depends on which record a roster
+row is matched to. B's own co-firing identity findings are declared with it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from . import names as nm
+from .context import Ctx
+from .plant_identity import age_ok
+
+IDENTITY = ("L号", "ID错位", "15位旧号")
+ATTRIBUTE = ("", "繁简", "同音形近", "日月颠倒", "换校")
+MAX_CLASS = 52
+
+
+def _mistype(rng, full: str) -> str:
+    """One digit of the sequence part changed, or two adjacent differing digits swapped."""
+    if rng.random() < 0.5:
+        k = int(rng.integers(14, 17))
+        return full[:k] + str((int(full[k]) + int(rng.integers(1, 10))) % 10) + full[k + 1:]
+    for k in (14, 15, 13, 12, 11, 10, 9):
+        if full[k] != full[k + 1]:
+            return full[:k] + full[k + 1] + full[k] + full[k + 2:]
+    return full[:16] + str((int(full[16]) + 2) % 10) + full[17:]
+
+
+def plant_duplicates(ctx: Ctx, rate: float = 0.01) -> None:
+    st, s, rng = ctx.st, ctx.schools, ctx.rng
+    n = max(8, int(len(st) * rate))
+    rosterless = s.loc[~s["_roster"], "学校标识码"].tolist()
+    live = st[(st["学籍状态"] == "在校") & st["学校标识码"].isin(rosterless)]
+    room = (MAX_CLASS - live.groupby(["学校标识码", "班级"], observed=True).size()).to_dict()
+    for key in ctx.big:
+        room.pop(key, None)
+    by_grade: dict[tuple[str, int], list[str]] = {}
+    grades = live.groupby(["学校标识码", "班级"], observed=True)["年级"].first()
+    for (code, klass), g in grades.items():
+        if (code, klass) in room:
+            by_grade.setdefault((code, int(g)), []).append(klass)
+    attrs = rng.choice(len(ATTRIBUTE), size=n, p=[0.3, 0.2, 0.2, 0.1, 0.2])
+    move = attrs == ATTRIBUTE.index("换校")
+    n_move, n_stay = int(move.sum()), int((~move).sum())
+    stay = ctx.take(n_stay, grades=range(1, 10), roster=False,
+                    cond=lambda d: ~d["_big"].to_numpy())
+    moved = ctx.take(n_move, grades=range(1, 10), roster=True)
+    pairs = list(zip(stay, attrs[~move], strict=True)) + list(zip(moved, attrs[move], strict=True))
+    ident = rng.choice(len(IDENTITY), size=len(pairs), p=[0.5, 0.3, 0.2])
+    new_rows, clusters = [], []
+    records = st.loc[[a for a, _ in pairs]].to_dict("records")
+    for (a, attr), idk, r in zip(pairs, ident, records, strict=True):
+        g = int(r["年级"])
+        if ATTRIBUTE[attr] == "换校":
+            options = [(c, k) for c in rosterless if c != r["学校标识码"]
+                       for k in by_grade.get((c, g), []) if room[(c, k)] > 0]
+        else:
+            options = [(r["学校标识码"], k) for k in [r["班级"], *by_grade.get((r["学校标识码"], g), [])]
+                       if room.get((r["学校标识码"], k), 0) > 0]
+        if not options:
+            continue
+        code, klass = options[int(rng.integers(0, len(options)))] if ATTRIBUTE[attr] == "换校" else options[0]
+        room[(code, klass)] -= 1
+        b = dict(r)
+        r = dict(r)
+        sch = ctx.school(code)
+        b.update(学校标识码=code, 学校名称=sch["学校名称"], 班级=klass, _roster=bool(sch["_roster"]))
+        noise = [IDENTITY[idk]]
+        finds = []
+        full = r["身份证件号"]
+        if IDENTITY[idk] == "L号":
+            built = pd.Timestamp(ctx.as_of - dt.timedelta(days=int(rng.integers(20, 200))))
+            b.update(学籍号="L640426" + f"8{ctx.next_id():0>11}", 身份证件号=None, 身份证件类型=None,
+                     建籍日期=built, 入学年月=built.replace(day=1))
+        elif IDENTITY[idk] == "ID错位":
+            wrong = _mistype(rng, full)
+            b.update(身份证件号=wrong, 学籍号="G" + wrong)
+            finds.append("ID-01")
+        else:
+            from ..ids import upgrade_15_to_18
+
+            short = full[:6] + full[8:17]
+            b.update(身份证件号=short, 学籍号="G" + upgrade_15_to_18(short))
+            finds += ["ID-05", "ID-02"]
+        kind = ATTRIBUTE[attr]
+        if kind == "繁简":
+            trad = nm.traditional(r["姓名"])
+            if trad != r["姓名"]:
+                b["姓名"] = trad
+            else:
+                kind = "同音形近"
+        if kind == "同音形近":
+            typo = nm.typo(r["姓名"], rng)
+            if typo:
+                b["姓名"] = typo
+            else:
+                kind = ""
+        if kind == "日月颠倒":
+            bd = r["出生日期"]
+            if bd.day <= 12 and bd.day != bd.month and age_ok(ctx, a, bd.replace(month=bd.day, day=bd.month)):
+                b["出生日期"] = bd.replace(month=bd.day, day=bd.month)
+            else:
+                kind = ""
+        if kind:
+            noise.append(kind)
+        new_rows.append(b)
+        clusters.append((a, ";".join(noise), finds))
+    if not new_rows:
+        return
+    frame = pd.DataFrame(new_rows)
+    frame["_off_roster"] = False
+    ids = ctx.add_students(frame)
+    for j, (a, noise, finds) in zip(ids, clusters, strict=True):
+        cid = f"DUP-{ctx.next_id()}"
+        for x in (a, j):
+            ctx.dups.append({"cluster_id": cid, "_i": x, "noise": noise})
+            ctx.find("DU-04", x, note=noise)
+        for rule in finds:
+            ctx.find(rule, j, note="重复学籍的第二条记录")

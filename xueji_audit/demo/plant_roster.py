@@ -1,0 +1,187 @@
+"""Class sizes (CL-01/02, LX-02), 人籍一致 (RJ-01…04), roster variants, and the rosters.
+
+Big classes are chosen first and fully reserved, so nothing else planted lands in them and
+their register and roster counts stay exact. Planted roster cases use names that no other
+record of the school shares, even as a homophone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from . import names as nm
+from .context import XIJI, Ctx
+from .people import draw_students
+from .plant_identity import unique_name_at
+
+BIG = ((56, "CL-01", True), (60, "CL-01", True), (66, "CL-02", False), (70, "CL-02", True),
+       (55, None, True))
+RARE_SURNAMES = ("祁", "栾", "冼", "甄")
+RARE_GIVEN = ("翊骁", "芮汐", "珩瑜", "骞", "沅芷")
+
+
+def plant_classes(ctx: Ctx) -> None:
+    """Grow some classes to 55–70 students (and one at a roster-less school to 58)."""
+    st, s = ctx.st, ctx.schools
+    ctx.big = set()
+    cells = (st[st["年级"].isin([2, 3, 4, 5]) & st["_stage"].eq("小学")]
+             .groupby(["学校标识码", "班级"], observed=True).size())
+    rosterless = set(s.loc[~s["_roster"], "学校标识码"])
+    plans = [(size, rule, link, True) for size, rule, link in BIG] + [(58, "CL-01", False, False)]
+    used_schools = set()
+    batches = []
+    for size, rule, link, roster in plans:
+        pool = [k for k in cells.index if (k[0] in rosterless) != roster and k[0] not in used_schools]
+        if not roster:
+            rl = (st[st["年级"].isin([2, 3, 4, 5]) & st["学校标识码"].isin(rosterless)]
+                  .groupby(["学校标识码", "班级"], observed=True).size())
+            pool = list(rl.index)
+        school, klass = pool[int(ctx.rng.integers(0, len(pool)))]
+        used_schools.add(school)
+        ctx.big.add((school, klass))
+        members = st.index[(st["学校标识码"] == school) & (st["班级"] == klass)]
+        st.loc[members, "_reserved"] = True
+        st.loc[members, "_big"] = True
+        first = members[0]
+        extra = size - len(members)
+        slots = pd.DataFrame({"_school": int(st.at[first, "_school"]), "年级": int(st.at[first, "年级"]),
+                              "_class": int(st.at[first, "_class"])}, index=range(extra))
+        new = draw_students(ctx.rng, ctx.schools, slots, ctx.sy, ctx.as_of, ctx.term0,
+                            seq_base=400 + 8 * len(ctx.big), siblings=0, spread=1)
+        new["班级"] = klass
+        for col in ("_roster", "_stage"):
+            new[col] = st.at[first, col]
+        new["_big"] = True
+        batches.append(new)
+        if rule:
+            ctx.find(rule, school=school, klass=klass, note=f"{size}人")
+        else:
+            ctx.edge("CL-01", school=school, klass=klass, why="55人，未达大班额")
+        ctx.big_plans = getattr(ctx, "big_plans", []) + [(school, klass, size, link)]
+    ctx.add_students(pd.concat(batches, ignore_index=True))
+
+
+def plant_big_transfers(ctx: Ctx, county) -> None:
+    """LX-02: transfers into classes of 56 or more (and one into the 55 class, an edge)."""
+    from .plant_business import other
+
+    st = ctx.st
+    day = ctx.first_workdays(ctx.term0, 3)[-1]
+    for school, klass, size, link in ctx.big_plans:
+        if not link:
+            continue
+        i = st.index[(st["学校标识码"] == school) & (st["班级"] == klass)][0]
+        g = int(st.at[i, "年级"])
+        b = county(ctx, i, pd.Timestamp(day) + pd.Timedelta(hours=10), other(ctx, school, [g]),
+                   school, g)
+        if size >= 56:
+            ctx.find("LX-02", i, biz=b, profiles=XIJI, note=f"转入{size}人的班级")
+        else:
+            ctx.edge("LX-02", i, biz=b, profiles=XIJI, why="转入55人的班级")
+
+
+def _unique(ctx: Ctx, i, school=None) -> bool:
+    st = ctx.st
+    return unique_name_at(ctx, st.at[i, "姓名"], st.at[i, "性别"], school or st.at[i, "学校标识码"],
+                          skip=[i])
+
+
+def _alone_unmatched(ctx: Ctx, i) -> bool:
+    """No other record that no roster can claim (roster-less school, or kept off its roster)
+    shares the name (or its homophone) and sex — the cross-school match stays unambiguous."""
+    st = ctx.st
+    loose = (~st["_roster"].astype(bool) | st["_off_roster"].astype(bool)) & (st["学籍状态"] == "在校")
+    loose &= (st["性别"] == st.at[i, "性别"]) & (st.index != i)
+    key = nm.pinyin_of(st.at[i, "姓名"])
+    others = st.loc[loose, "姓名"]
+    return not ((others == st.at[i, "姓名"]).any() or others.map(nm.pinyin_of).eq(key).any())
+
+
+def take_unique(ctx: Ctx, **kw) -> int:
+    while True:
+        (i,) = ctx.take(1, **kw)
+        if _unique(ctx, i) and "·" not in ctx.st.at[i, "姓名"]:
+            return i
+
+
+def plant_rj(ctx: Ctx) -> None:
+    st, s = ctx.st, ctx.schools
+    for _ in range(4):
+        i = take_unique(ctx)
+        ctx.set(i, _off_roster=True)
+        ctx.find("RJ-01", i, note="在籍不在校（空挂）")
+    for code in s.loc[~s["_roster"], "学校标识码"]:
+        ctx.edge("RJ-01", school=code, why="该校未报送在校名单，不能判断在籍不在校")
+    roster_schools = s.loc[s["_roster"] & s["_lo"].eq(1), "学校标识码"].tolist()
+    for k in range(3):
+        code = roster_schools[k % len(roster_schools)]
+        klass = next(c for c in st.loc[st["学校标识码"] == code, "班级"] if (code, c) not in ctx.big)
+        male = k % 2 == 0
+        name = RARE_SURNAMES[k] + RARE_GIVEN[k]
+        ctx.roster_extra.append({"学校标识码": code, "班级": klass, "姓名": name,
+                                 "性别": "男" if male else "女"})
+        ctx.find("RJ-02", school=code, klass=klass, name=name, note="在校不在籍")
+    for roster_t in (True, True, False):
+        while True:
+            i = take_unique(ctx, roster=roster_t, grades=range(2, 7))
+            g = int(st.at[i, "年级"])
+            cand = s[s["_roster"] & s["学校标识码"].isin(ctx.free_schools([g]))
+                     & (s["学校标识码"] != st.at[i, "学校标识码"])]
+            code = cand["学校标识码"].iloc[int(ctx.rng.integers(0, len(cand)))]
+            if _unique(ctx, i, code) and _alone_unmatched(ctx, i):
+                break
+        klass = st.loc[(st["学校标识码"] == code) & (st["年级"] == g), "班级"]
+        klass = next(c for c in klass if (code, c) not in ctx.big)
+        ctx.set(i, _roster_school=code, _roster_class=klass)
+        ctx.find("RJ-03", i, note="人在他校就读，学籍未转")
+        if roster_t:
+            ctx.find("RJ-01", i, note="人在他校，不在本校名单")
+    three = pd.Timestamp(ctx.as_of) - pd.DateOffset(months=3)
+    exact = three + pd.DateOffset(months=3) == pd.Timestamp(ctx.as_of)  # no month-end clipping
+    for left, fires in ((three - pd.Timedelta(days=1), True), (three - pd.Timedelta(days=45), True),
+                        (three, False)):
+        if not (fires or exact):
+            continue
+        i = take_unique(ctx)
+        ctx.set(i, 离校日期=left, _roster_leave=left)
+        note = "名单注明已离校，是否算在校未定"
+        ctx.find("RJ-01", i, kind="allowed", note=note)
+        (ctx.find("RJ-04", i, note="离校超过3个月仍在校") if fires else
+         ctx.edge("RJ-04", i, why="离校恰好3个月"))
+    for k in range(6):
+        while True:
+            i = take_unique(ctx)
+            name = st.at[i, "姓名"]
+            variant = nm.traditional(name) if k % 2 == 0 else nm.typo(name, ctx.rng)
+            if variant and variant != name and unique_name_at(
+                    ctx, variant, st.at[i, "性别"], st.at[i, "学校标识码"], skip=[i]):
+                break
+            st.at[i, "_reserved"] = True
+        ctx.set(i, _roster_name=variant)
+        ctx.variants.append({"_i": i, "名单姓名": variant, "kind": "繁体" if k % 2 == 0 else "同音形近"})
+
+
+def build_rosters(ctx: Ctx) -> pd.DataFrame:
+    """One row per child present, from every roster school (canonical columns)."""
+    st, s = ctx.st, ctx.schools
+    taken = set(s.loc[s["_roster"], "学校标识码"])
+    on = st[(st["学籍状态"] == "在校") & ~st["_off_roster"].astype(bool)].copy()
+    on["学校标识码"] = on["_roster_school"].fillna(on["学校标识码"])
+    on["班级"] = on["_roster_class"].fillna(on["班级"])
+    on["姓名"] = on["_roster_name"].fillna(on["姓名"])
+    on = on[on["学校标识码"].isin(taken)]
+    rows = pd.DataFrame({"学校标识码": on["学校标识码"], "班级": on["班级"], "姓名": on["姓名"],
+                         "性别": on["性别"], "出生日期": on["出生日期"], "离校日期": on["_roster_leave"]})
+    extra = pd.DataFrame(ctx.roster_extra)
+    rows = pd.concat([rows, extra], ignore_index=True)
+    codes = sorted(taken)
+    rng = np.random.default_rng(int(ctx.rng.integers(0, 2**31)))
+    span = max((ctx.as_of - ctx.term0).days, 0)
+    checked = {c: pd.Timestamp(ctx.term0 + dt.timedelta(days=int(rng.integers(0, span + 1))))
+               for c in codes}
+    with_birth = {c: bool(rng.random() < 0.4) for c in codes}
+    rows["核对日期"] = rows["学校标识码"].map(checked)
+    rows.loc[~rows["学校标识码"].map(with_birth), "出生日期"] = pd.NaT
+    return rows.sort_values(["学校标识码", "班级"], kind="stable").reset_index(drop=True)
