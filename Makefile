@@ -38,8 +38,9 @@ venv: system $(VENV)/.installed
 demo: venv
 	rm -rf $(OUT)/demo-data $(OUT)/audit
 	$(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
-	$(VENV)/bin/xueji-audit load $(OUT)/demo-data --out $(OUT)/load
-	@echo "示范县数据：$(OUT)/demo-data    读取报告与拒收行：$(OUT)/load/rejects.csv"
+	$(VENV)/bin/xueji-audit audit $(OUT)/demo-data --out $(OUT)/audit --as-of $(AS_OF)
+	$(VENV)/bin/xueji-audit bulletin --data $(OUT)/demo-data --month 2026-10 --out $(OUT)/audit
+	@echo "示范县数据：$(OUT)/demo-data    督查结果：$(OUT)/audit（findings.csv、rules_run.csv、rejects.csv、月度通报）"
 
 lint: venv
 	$(VENV)/bin/ruff check xueji_audit widgets tests benchmarks

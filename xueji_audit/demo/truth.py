@@ -127,10 +127,12 @@ def _plan_rejects(ctx, busy: set) -> pd.DataFrame:
     """Records whose export cell Excel mangled: clean 在校 records at a roster-less school
     (outside big classes) and 毕业 records at the high schools — nothing depends on them."""
     st = ctx.st
-    free = ~st["_reserved"] & ~st.index.isin(list(busy)) & st["学籍号"].str.startswith("G")
+    # a number Excel can hold: G + 18 digits (an ID ending in X stays text in Excel)
+    numeric = st["学籍号"].str.fullmatch(r"G\d{18}")
+    free = ~st["_reserved"] & ~st.index.isin(list(busy)) & numeric
     nine = st.index[free & ~st["_roster"] & ~st["_big"] & (st["学籍状态"] == "在校")][:2]
     grads = st.index[(st["学籍状态"] == "毕业") & (st["_stage"] == "高中")
-                     & st["学籍号"].str.startswith("G") & ~st.index.isin(list(busy))][:2]
+                     & numeric & ~st.index.isin(list(busy))][:2]
     st.loc[nine, "_messy"] = "excel_number"
     st.loc[grads, "_messy"] = "excel_sci"
     rows = [{"学籍号": st.at[i, "学籍号"], "kind": st.at[i, "_messy"]} for i in [*nine, *grads]]
