@@ -9,14 +9,17 @@ import datetime as dt
 import gc
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .dates import parse_date
 from .errors import XuejiError
+from .matching import write_outputs
 from .output import write_csv, write_xlsx
 from .profile import Profile, load_profile
 from .rules import CATALOGUE, Context, Rule, needs_text
+from .rules.duplicates import DECISIONS_KEY, DUPLICATES_KEY
 from .schema import FINDING_COLUMNS, REJECT_COLUMNS, TABLES
 
 RUN_COLUMNS: tuple[str, ...] = ("rule_id", "rule_name", "severity", "status", "reason", "findings")
@@ -33,6 +36,7 @@ class AuditResult:
     notes: list[str]  # Chinese remarks for the report (calendar fallback …)
     as_of: dt.date
     profile: Profile
+    duplicates: Any = None  # the MatchResult behind DU-04 when it ran
 
 
 def _tables(data) -> tuple[dict[str, pd.DataFrame], dict[str, frozenset[str]]]:
@@ -71,15 +75,20 @@ def _missing_reason(rule: Rule, ctx: Context) -> str | None:
     return f"缺少{'、'.join(lacks)}（需要：{needs_text(rule)}）"
 
 
-def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None = None
-              ) -> AuditResult:
-    """Run every rule the profile enables over ``data`` (a LoadResult or a dict of tables)."""
+def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None = None,
+              decisions: pd.DataFrame | None = None) -> AuditResult:
+    """Run every rule the profile enables over ``data`` (a LoadResult or a dict of tables).
+
+    ``decisions`` are inspectors' accept / reject decisions on duplicate pairs
+    (:func:`xueji_audit.matching.decisions.read_decisions`); DU-04 respects them."""
     as_of = parse_date(as_of)
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
     tables, present = _tables(data)
     ctx = Context(tables, present, pd.Timestamp(as_of), profile.calendar(),
                   profile.calendar(vacations=True), profile.term_starts, profile.age_cutoff)
+    if decisions is not None:
+        ctx.shared.cache[DECISIONS_KEY] = decisions
     found, runs = [], []
     collecting = gc.isenabled()
     gc.disable()  # rules make millions of small objects; cyclic GC passes would dominate
@@ -92,7 +101,8 @@ def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None =
     findings = _frame(found)
     note = profile.calendar().note_for(ctx.shared.years)
     return AuditResult(findings, pd.DataFrame(runs, columns=list(RUN_COLUMNS)),
-                       [note] if note else [], as_of, profile)
+                       [note] if note else [], as_of, profile,
+                       ctx.shared.cache.get(DUPLICATES_KEY))
 
 
 def _run_rule(rule: Rule, ctx: Context, profile: Profile, found: list, runs: list) -> None:
@@ -139,12 +149,15 @@ def write_audit(result: AuditResult, load_result, out_dir: str | Path,
     if rejects is None:
         rejects = pd.DataFrame(columns=list(REJECT_COLUMNS))
     findings = result.findings
-    return [
+    written = [
         write_csv(findings, out / "findings.csv"),
         write_xlsx(findings.head(XLSX_MAX_ROWS), out / "findings.xlsx", "问题清单"),
         write_csv(result.rules_run, out / "rules_run.csv"),
         write_csv(rejects, out / "rejects.csv"),
     ]
+    if result.duplicates is not None:
+        written += write_outputs(result.duplicates, out)
+    return written
 
 
 def summary_text(result: AuditResult) -> str:

@@ -8,6 +8,7 @@ from ..audit import check_out_dir, run_audit, summary_text, write_audit
 from ..dates import parse_date
 from ..load import load_folder
 from ..load import summary_text as load_summary
+from ..matching.decisions import read_decisions
 from ..profile import DEFAULT_PROFILE, load_profile
 
 HELP = "读取数据目录并按规则配置督查，输出问题清单（findings.csv/.xlsx）与规则运行情况"
@@ -21,6 +22,9 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="督查日期，如 2026-11-20（所有期限都按此日期计算）")
     parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="名称或文件",
                         help=f"规则配置：内置名称或自己的 .toml 文件（默认 {DEFAULT_PROFILE}）")
+    parser.add_argument("--decisions", metavar="文件",
+                        help="督查人员对疑似重复学生的认定（CSV：学籍号_a, 学籍号_b, 决定 …），"
+                             "已认定的结果在本次督查中保持")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_folder(data_dir)
     print(load_summary(loaded))
     print()
-    result = run_audit(loaded, as_of, profile)
-    write_audit(result, loaded, out, data_dir)
+    decisions = read_decisions(args.decisions) if args.decisions else None
+    result = run_audit(loaded, as_of, profile, decisions=decisions)
+    written = write_audit(result, loaded, out, data_dir)
     print(summary_text(result))
-    print(f"结果已写入 {out}：findings.csv、findings.xlsx、rules_run.csv、rejects.csv")
+    print(f"结果已写入 {out}：" + "、".join(p.name for p in written))
     return 0

@@ -4,7 +4,7 @@ A rule is data plus one vectorised check (:class:`~xueji_audit.rules.catalogue.R
 families register themselves and the catalogue keeps RULES.md order whatever the import
 order. :mod:`xueji_audit.audit` runs them.
 """
-from . import age, business, chains, classsize, identity, local, rosters, status  # noqa: F401
+from . import age, business, chains, classsize, duplicates, identity, local, rosters, status  # noqa: F401
 from .catalogue import (
     CATALOGUE,
     SEVERITIES,
