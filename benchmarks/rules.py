@@ -147,7 +147,7 @@ def business(s: pd.DataFrame, n: int, steps_per: int, rng) -> dict[str, pd.DataF
     return {"changes": changes, "steps": steps, "modifications": mods}
 
 
-def run_once(data: dict, profile) -> tuple[dict[str, float], dict[str, float], int]:
+def run_once(data: dict, profile, skip: set[str]) -> tuple[dict[str, float], dict[str, float], int]:
     """Wall and CPU time per family of one full run (fresh caches), number of findings."""
     tables, present = _tables(data)
     ctx = Context(tables, present, AS_OF, profile.calendar(), profile.calendar(True),
@@ -157,7 +157,7 @@ def run_once(data: dict, profile) -> tuple[dict[str, float], dict[str, float], i
     found = 0
     gc.disable()  # as run_audit does
     for r in CATALOGUE.values():
-        if not profile.is_enabled(r.id) or _missing_reason(r, ctx):
+        if r.family in skip or not profile.is_enabled(r.id) or _missing_reason(r, ctx):
             continue
         t0, c0 = time.perf_counter(), time.process_time()
         found += len(r.check(ctx.for_rule(profile.params_for(r.id))))
@@ -173,7 +173,11 @@ def main() -> None:
     ap.add_argument("--businesses", type=int, default=500_000)
     ap.add_argument("--steps-per-business", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--skip", default="duplicates,chains,rosters",
+                    help="rule families not timed here (matching and chains have their own "
+                         "benchmarks: benchmarks/matching.py, benchmarks/chains.py); '' for all")
     args = ap.parse_args()
+    skip = {f for f in args.skip.split(",") if f}
     rng = np.random.default_rng(20261120)
     t0 = time.perf_counter()
     data = {"students": students(args.students, rng)}
@@ -182,8 +186,8 @@ def main() -> None:
           f"{len(data['steps']):,} steps in {time.perf_counter() - t0:.1f} s; "
           f"RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     profile = load_profile("ningxia-xiji")
-    runs = [run_once(data, profile) for _ in range(args.repeats)]
-    families = list(dict.fromkeys(r.family for r in CATALOGUE.values()))
+    runs = [run_once(data, profile, skip) for _ in range(args.repeats)]
+    families = [f for f in dict.fromkeys(r.family for r in CATALOGUE.values()) if f not in skip]
     print(f"{'family':<10} " + " ".join(f"wall{i + 1:>5}" for i in range(len(runs)))
           + "  median wall  median CPU (s)")
     for fam in [*families, "total"]:
