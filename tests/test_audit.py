@@ -113,6 +113,7 @@ def test_cli_audit(tmp_path, capsys):
     f = pd.read_csv(out / "findings.csv", encoding="utf-8-sig", dtype=str)
     assert [r for r in f["rule_id"] if r in my_rules()] == ["ID-01"]
     assert {p.name for p in out.iterdir()} == {"findings.csv", "findings.xlsx", "rules_run.csv",
+                                              "duplicate_pairs.csv", "duplicate_clusters.csv",
                                               "rejects.csv"}
 
 

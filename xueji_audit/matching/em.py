@@ -120,6 +120,8 @@ def fit_em(uniq: np.ndarray, counts: np.ndarray, fields: tuple[str, ...],
     population prior for scoring.
     """
     w = counts.astype(np.float64)
+    if w.sum() == 0:  # no candidate pair: nothing to learn, keep the starting reading
+        max_iter = 0
     # start from a plain reading: a pair agreeing exactly on most of its known fields is a
     # match (EM from flat starting values can settle on "no pair matches" in small data)
     known = (uniq >= 0).sum(axis=1)
