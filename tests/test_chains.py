@@ -7,7 +7,7 @@ from xueji_audit.chains import build_chains, components, link_persons
 from xueji_audit.ids import make_id, make_xjh_g, make_xjh_l
 from xueji_audit.rules.chains import ch01, ch02, ch03, ch04
 from xueji_audit.rules.context import Context
-from xueji_audit.schema import TABLES
+from xueji_audit.schema import conform
 from xueji_audit.workdays import WorkCalendar
 
 ID_A = make_id("640426", dt.date(2015, 3, 4), 11, "男")
@@ -19,17 +19,7 @@ G_B = make_xjh_g(ID_B)
 
 def table(key: str, rows: list[dict]) -> pd.DataFrame:
     """A table with every schema column (missing ones empty) and the loader's dtypes."""
-    df = pd.DataFrame(rows)
-    for c in TABLES[key].columns:
-        if c.name not in df:
-            df[c.name] = pd.NA
-        if c.kind in ("date", "datetime", "month"):
-            df[c.name] = pd.to_datetime(df[c.name])
-        elif c.kind in ("int", "grade"):
-            df[c.name] = df[c.name].astype("Int64")
-        else:
-            df[c.name] = df[c.name].astype("string")
-    return df[[c.name for c in TABLES[key].columns]]
+    return conform(key, pd.DataFrame(rows))
 
 
 def student(xjh, school, status="在校", idno=None, name="测试生"):

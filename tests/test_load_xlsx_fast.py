@@ -10,23 +10,13 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from test_load_values import HEADER, row  # the same student row shapes
 
 from xueji_audit import readers, readers_xlsx
 from xueji_audit.load import load_file
 
-HEADER = ["学籍号", "姓名", "性别", "出生日期", "身份证件类型", "身份证件号", "学校标识码", "年级",
-          "学籍状态", "入学年月", "建籍日期"]
 TITLE = "示范县2026年秋季学期学生名单"
 LOST = "已被 Excel 转成数字，后几位已丢失"
-
-
-def row(**kw) -> list:
-    base = {"学籍号": "G110105200801011234", "姓名": "张三", "性别": "男", "出生日期": "2008-01-01",
-            "身份证件类型": "居民身份证", "身份证件号": "110105200801011234",
-            "学校标识码": "1101050001", "年级": "三年级", "学籍状态": "在校", "入学年月": "201909",
-            "建籍日期": "2019-09-15"}
-    base.update(kw)
-    return [base[h] for h in HEADER]
 
 
 # sheet rows 1..10: title (merged A1:K1), header, data with blank rows 5 and 8 inside

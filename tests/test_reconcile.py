@@ -10,22 +10,12 @@ from xueji_audit.reconcile import (
 )
 from xueji_audit.rules.context import Context
 from xueji_audit.rules.rosters import rj01, rj02, rj03, rj04
-from xueji_audit.schema import TABLES
+from xueji_audit.schema import conform
 from xueji_audit.workdays import WorkCalendar
 
 
 def table(key: str, rows: list[tuple], cols: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=cols)
-    for c in TABLES[key].columns:
-        if c.name not in df:
-            df[c.name] = pd.NA
-        if c.kind in ("date", "datetime", "month"):
-            df[c.name] = pd.to_datetime(df[c.name])
-        elif c.kind in ("int", "grade"):
-            df[c.name] = df[c.name].astype("Int64")
-        else:
-            df[c.name] = df[c.name].astype("string")
-    return df[[c.name for c in TABLES[key].columns]]
+    return conform(key, pd.DataFrame(rows, columns=cols))
 
 
 S_COLS = ["学籍号", "姓名", "性别", "出生日期", "学校标识码", "班级", "学籍状态"]

@@ -15,7 +15,7 @@ from xueji_audit.audit import run_audit
 from xueji_audit.ids import make_id
 from xueji_audit.profile import Profile, load_profile
 from xueji_audit.rules import CATALOGUE
-from xueji_audit.schema import TABLES
+from xueji_audit.schema import TABLES, conform
 
 AS_OF = dt.date(2026, 11, 20)
 REGION = "640522"
@@ -70,20 +70,10 @@ def mod(xjh: str, item: str, old: str, new: str, day: str = "2026-03-10",
             "证明材料": proof}
 
 
-_DTYPES = {"date": "datetime64[ns]", "datetime": "datetime64[ns]", "month": "datetime64[ns]",
-           "int": "Int64", "grade": "Int64"}
-
-
 def frame(key: str, rows: list[dict]) -> pd.DataFrame:
     """Rows as a table in the loader's dtypes (only the columns the rows have)."""
-    table = TABLES[key]
-    cols = list(dict.fromkeys(c for r in rows for c in r)) or table.required
-    df = pd.DataFrame(rows, columns=cols)
-    for c in cols:
-        kind = table.column(c).kind
-        df[c] = (pd.to_datetime(df[c], format="mixed") if _DTYPES.get(kind, "").startswith("datetime")
-                 else df[c].astype(_DTYPES.get(kind, "string")))
-    return df
+    cols = list(dict.fromkeys(c for r in rows for c in r)) or TABLES[key].required
+    return conform(key, pd.DataFrame(rows, columns=cols), complete=False)
 
 
 def tables(students: list[dict] | None = None, **others: list[dict]) -> dict[str, pd.DataFrame]:

@@ -20,13 +20,11 @@ from .output import write_csv, write_xlsx
 from .profile import Profile, load_profile
 from .rules import CATALOGUE, Context, Rule, needs_text
 from .rules.duplicates import DECISIONS_KEY, DUPLICATES_KEY
-from .schema import FINDING_COLUMNS, REJECT_COLUMNS, TABLES
+from .schema import FINDING_COLUMNS, REJECT_COLUMNS, TABLES, dtype_of
 
 RUN_COLUMNS: tuple[str, ...] = ("rule_id", "rule_name", "severity", "status", "reason", "findings")
 RAN, NOT_RUN = "ran", "not run"
 XLSX_MAX_ROWS = 1_048_575  # one header row + this many rows fill an Excel sheet
-_KIND_DTYPES = {"date": "datetime64[ns]", "datetime": "datetime64[ns]", "month": "datetime64[ns]",
-                "int": "Int64", "grade": "Int64"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def _tables(data) -> tuple[dict[str, pd.DataFrame], dict[str, frozenset[str]]]:
             continue
         frame = frame.reset_index(drop=True)
         missing = {c.name: pd.Series(pd.NA, index=frame.index,
-                                     dtype=_KIND_DTYPES.get(c.kind, "string"))
+                                     dtype=dtype_of(c))
                    for c in TABLES[key].columns if c.name not in frame.columns}
         tables[key] = frame.assign(**missing) if missing else frame
         present[key] = cols

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class Column:
@@ -210,3 +212,34 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "detail", "basis", "due_date",
 )
 REJECT_COLUMNS: tuple[str, ...] = ("file", "sheet", "row", "table", "reason", "content")
+
+
+KIND_DTYPES: dict[str, str] = {"date": "datetime64[ns]", "datetime": "datetime64[ns]",
+                               "month": "datetime64[ns]", "int": "Int64", "grade": "Int64"}
+"""The loader's dtype per column kind; every other kind is pandas ``string``."""
+
+
+def dtype_of(column: Column) -> str:
+    return KIND_DTYPES.get(column.kind, "string")
+
+
+def conform(key: str, frame: pd.DataFrame, *, complete: bool = True) -> pd.DataFrame:
+    """``frame`` with the loader's dtypes: the table's columns converted (values already
+    normalised, e.g. 年级 as numbers); with ``complete`` every column of the table in schema order
+    (absent ones all-NA) followed by any other columns."""
+    table = TABLES[key]
+    out = frame.copy()
+    for col in table.columns:
+        if col.name not in out:
+            if complete:
+                out[col.name] = pd.Series(pd.NA, index=out.index, dtype=dtype_of(col))
+            continue
+        dtype = dtype_of(col)
+        if dtype.startswith("datetime"):
+            out[col.name] = pd.to_datetime(out[col.name], format="mixed")
+        else:
+            out[col.name] = out[col.name].astype(dtype)
+    if not complete:
+        return out
+    names = [c.name for c in table.columns]
+    return out[names + [c for c in out.columns if c not in names]]
