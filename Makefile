@@ -27,8 +27,12 @@ system:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# uv comes from PyPI through the machine's own pip (Debian's python3 needs python3-pip and
+# --break-system-packages for that); uv then makes the venv itself, no python3-venv needed.
 $(VENV)/.installed: pyproject.toml
-	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || { \
+	  $(PYTHON) -m pip --version >/dev/null 2>&1 || $(MAKE) --no-print-directory system APT_PACKAGES=python3-pip; \
+	  $(PYTHON) -m pip install --quiet uv 2>/dev/null || $(PYTHON) -m pip install --quiet --break-system-packages uv; }
 	@test -x $(PY) || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip install --quiet --python $(PY) -e '.[test]'
 	@touch $@
