@@ -40,17 +40,20 @@ $(VENV)/.installed: pyproject.toml
 venv: system $(VENV)/.installed
 
 demo: venv
-	rm -rf $(OUT)/demo-data $(OUT)/audit
+	rm -rf $(OUT)/demo-data $(OUT)/audit $(OUT)/reports
 	$(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
 	$(VENV)/bin/xueji-audit audit $(OUT)/demo-data --out $(OUT)/audit --as-of $(AS_OF)
 	$(VENV)/bin/xueji-audit bulletin --data $(OUT)/demo-data --month 2026-10 --out $(OUT)/audit
+	$(VENV)/bin/xueji-audit report all --data $(OUT)/demo-data --out $(OUT)/reports -p as_of=$(AS_OF) -p month=2026-10
 	@echo "示范县数据：$(OUT)/demo-data    督查结果：$(OUT)/audit（findings.csv、rules_run.csv、rejects.csv、月度通报）"
+	@echo "督查报告：$(OUT)/reports/（01–04 各一份 .html）"
 
 lint: venv
 	$(VENV)/bin/ruff check xueji_audit widgets tests benchmarks
 
 test: venv lint
 	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --nbval-lax notebooks/ -p no:cacheprovider
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache .hypothesis

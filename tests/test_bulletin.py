@@ -7,6 +7,7 @@ import argparse
 
 import pandas as pd
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from xueji_audit.bulletin import DETAIL_COLUMNS, bulletin_tables, bulletin_text, write_bulletin
@@ -81,11 +82,16 @@ def run(argv):
     return command.run(p.parse_args(argv))
 
 
-def test_command_writes_xlsx_and_chart(tmp_path, capsys):
+def test_command_writes_xlsx_docx_pdf_and_chart(tmp_path, capsys):
     d, out = data_dir(tmp_path), tmp_path / "out"
     assert run(["--data", str(d), "--month", "2026-11", "--out", str(out)]) == 0
     assert (out / "月度通报_2026-11.xlsx").is_file()
     assert (out / "月度通报_2026-11.png").stat().st_size > 5000
+    assert (out / "月度通报_2026-11.pdf").read_bytes().startswith(b"%PDF")
+    doc = Document(out / "月度通报_2026-11.docx")
+    words = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "2026年11月30日" in words  # dated the month's last day by default
     text = capsys.readouterr().out
     assert "4 个责任单位共 4 个环节" in text
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..audit import check_out_dir
 from ..bulletin import bulletin_tables, bulletin_text, write_bulletin
+from ..dates import parse_date
 from ..errors import InvalidDateError, XuejiError
+from ..forms import draft_bulletin
 from ..load import load_folder
 from ..profile import DEFAULT_PROFILE, load_profile
 from ..timing import month_bounds
@@ -24,17 +27,19 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help=f"规则配置，决定寒暑假与办理时限（默认 {DEFAULT_PROFILE}）")
     parser.add_argument("--region", default="", metavar="地区",
                         help="通报标题中的地区名称，如 某某县（可省略）")
+    parser.add_argument("--as-of", metavar="日期",
+                        help="通报落款日期（默认为该月最后一天）")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        month_bounds(args.month)
+        _, month_end = month_bounds(args.month)
     except ValueError:
         raise InvalidDateError(f"无法识别月份「{args.month}」，请写成 YYYY-MM，例如 2026-10。"
                                ) from None
+    on = parse_date(args.as_of) if args.as_of else month_end.date()
     data_dir, out = Path(args.data), Path(args.out)
-    if out.resolve() == data_dir.resolve() or data_dir.resolve() in out.resolve().parents:
-        raise XuejiError(f"输出目录 {out} 位于数据目录 {data_dir} 之内，请另选输出目录。")
+    check_out_dir(out, data_dir)
     profile = load_profile(args.profile)
     loaded = load_folder(data_dir)
     steps = loaded.tables.get("steps")
@@ -46,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
                         loaded.tables.get("changes"), loaded.tables.get("schools"))
     path = write_bulletin(b, out, args.region)
     print(bulletin_text(b))
-    written = [path.name]
+    written = [path.name] + [p.name for p in draft_bulletin(b, on=on, out_dir=out,
+                                                              region=args.region)]
     if len(b.summary):
         from ..charts import draw_overdue_by_unit, overdue_by_unit_table
 

@@ -1,0 +1,64 @@
+"""``xueji-audit forms``: drafting from the case store, --all-open, and the access log."""
+from __future__ import annotations
+
+from docx import Document
+from test_forms_data import FORM_DATE, make_case
+
+from xueji_audit.cases import CaseStore
+from xueji_audit.cli import main
+from xueji_audit.workdays import WorkCalendar
+
+
+def _store(tmp_path):
+    path = tmp_path / "案件库.sqlite"
+    findings = make_case()["findings"]
+    with CaseStore(path) as s:
+        a = s.open_case("核查", "家长反映学生学籍与就读学校不一致", findings, unit="某某县第一小学",
+                        deadline_workdays=10, user="张三", on=FORM_DATE, calendar=WorkCalendar())
+        b = s.open_case("核查", "第二件", findings.iloc[[0]], deadline_workdays=5, user="张三",
+                        on=FORM_DATE, calendar=WorkCalendar())
+        c = s.open_case("督办", "第三件", findings.iloc[[1]], deadline_workdays=5, user="张三",
+                        on=FORM_DATE, calendar=WorkCalendar())
+        s.set_status(b, "撤销", user="张三", on=FORM_DATE)
+    return path, (a, b, c)
+
+
+def test_forms_command_drafts_and_logs(tmp_path, capsys):
+    store, (a, _, _) = _store(tmp_path)
+    out = tmp_path / "文书"
+    rc = main(["forms", str(a), "--kind", "核查单", "--out", str(out), "--store", str(store),
+               "--as-of", "2025-09-26", "--user", "李四"])
+    assert rc == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"核查单_案件{a}.docx", f"核查单_案件{a}.pdf"]
+    doc = Document(str(out / f"核查单_案件{a}.docx"))
+    cells = [c.text for r in doc.tables[0].rows for c in r.cells]
+    assert "2025年10月16日" in cells and "某某县第一小学" in cells
+    assert "王小明" in [c.text for c in doc.tables[0].rows[2].cells]  # student from findings
+    with CaseStore(store) as s:
+        log = s.access_log(a)
+    assert list(log["action"]) == ["起草文书"] and list(log["user"]) == ["李四"]
+    assert str(log["at"].iloc[0]).startswith("2025-09-26")
+    assert f"案件 {a}" in capsys.readouterr().out
+
+
+def test_forms_all_open_skips_closed_and_other_kinds(tmp_path):
+    store, (a, b, c) = _store(tmp_path)
+    out = tmp_path / "文书"
+    assert main(["forms", "--all-open", "--kind", "核查单", "--out", str(out), "--store",
+                 str(store), "--as-of", "2025-09-26", "--user", "李四"]) == 0
+    assert sorted(p.name for p in out.glob("*.docx")) == [f"核查单_案件{a}.docx"]
+    assert main(["forms", "--all-open", "--kind", "督办单", "--out", str(out), "--store",
+                 str(store), "--as-of", "2025-09-26", "--user", "李四"]) == 0
+    assert f"督办单_案件{c}.pdf" in {p.name for p in out.iterdir()}
+
+
+def test_forms_needs_one_case_or_all_open(tmp_path, capsys):
+    store, _ = _store(tmp_path)
+    base = ["--kind", "核查单", "--out", str(tmp_path / "文书"), "--store", str(store)]
+    assert main(["forms", *base, "--user", "李四"]) == 2
+    assert "--all-open" in capsys.readouterr().err
+    assert main(["forms", "99", *base, "--user", "李四"]) == 2
+    assert "案件 99 不存在" in capsys.readouterr().err
+    assert main(["forms", "1", *base, "--user", " "]) == 2
+    assert "--user" in capsys.readouterr().err
+    assert not (tmp_path / "文书").exists()  # nothing drafted without a user to log

@@ -1,0 +1,214 @@
+"""The case store's SQLite file: connection settings, write transactions and versioned migrations.
+
+One file in a workspace folder (on a local disk: WAL needs shared memory, so not a network share).
+Every connection runs in WAL mode with foreign keys on and a busy timeout, so several processes
+(Voila kernels) can write at once: readers never block, writers queue. A write transaction starts
+with ``BEGIN IMMEDIATE`` (the write lock is taken at once, never upgraded later, so two writers
+cannot deadlock) and is retried when SQLite still reports the database busy. ``synchronous=NORMAL``
+(the WAL setting SQLite recommends): the file is always consistent and a process killed at any
+point loses only its uncommitted transaction; a power cut may lose the last commits, never corrupt.
+``FULL`` would fsync every commit (about 6 ms each here, ten times the cost of a write).
+
+Migrations are numbered; ``schema_migrations`` lists the ones applied (``PRAGMA user_version``
+mirrors the highest). :func:`migrate` applies the missing ones in order, each in its own
+transaction, so a database of any earlier version is upgraded in place. Version 2 adds triggers:
+history is append-only, no record is deleted, and a case's status / unit / note or a finding's
+整改状态 cannot change unless the latest history row for it already records the new value.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import XuejiError
+
+BUSY_TIMEOUT_MS = 30_000
+BUSY_RETRIES = 20
+
+_V1 = (
+    """CREATE TABLE cases (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('核查', '督办', '报告', '排查', '复学通知')),
+        title TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT '立案'
+            CHECK (status IN ('立案', '交办', '核查中', '督办', '办结', '撤销')),
+        unit TEXT NOT NULL DEFAULT '',
+        opened_by TEXT NOT NULL,
+        opened_on TEXT NOT NULL,
+        deadline_workdays INTEGER NOT NULL CHECK (deadline_workdays >= 0),
+        deadline TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '')""",
+    """CREATE TABLE case_findings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        rule_id TEXT NOT NULL, rule_name TEXT, severity TEXT,
+        xjh TEXT NOT NULL DEFAULT '', name TEXT, school TEXT NOT NULL DEFAULT '',
+        business_no TEXT NOT NULL DEFAULT '', class TEXT NOT NULL DEFAULT '',
+        detail TEXT, basis TEXT, due_date TEXT,
+        UNIQUE (case_id, rule_id, xjh, business_no, school, class))""",
+    """CREATE TABLE case_pairs (
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        xjh_a TEXT NOT NULL, xjh_b TEXT NOT NULL CHECK (xjh_a < xjh_b),
+        PRIMARY KEY (case_id, xjh_a, xjh_b))""",
+    """CREATE TABLE history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id INTEGER REFERENCES cases(id) ON DELETE RESTRICT,
+        entity TEXT NOT NULL, entity_key TEXT NOT NULL DEFAULT '',
+        field TEXT NOT NULL, old TEXT, new TEXT, note TEXT NOT NULL DEFAULT '',
+        user TEXT NOT NULL, at TEXT NOT NULL)""",
+    "CREATE INDEX history_case ON history(case_id)",
+)
+
+_V2 = (
+    "ALTER TABLE case_findings ADD COLUMN state TEXT NOT NULL DEFAULT '未整改' "
+    "CHECK (state IN ('未整改', '已整改'))",
+    "ALTER TABLE case_findings ADD COLUMN state_on TEXT",
+    "CREATE INDEX case_findings_identity ON case_findings(rule_id, xjh, business_no, school, class)",
+    """CREATE TABLE pair_decisions (
+        xjh_a TEXT NOT NULL, xjh_b TEXT NOT NULL CHECK (xjh_a < xjh_b),
+        accept INTEGER NOT NULL CHECK (accept IN (0, 1)),
+        decided_by TEXT NOT NULL, decided_on TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (xjh_a, xjh_b))""",
+    """CREATE TABLE access_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        action TEXT NOT NULL, case_id INTEGER REFERENCES cases(id) ON DELETE RESTRICT,
+        user TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')""",
+    """CREATE TABLE audit_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, run_at TEXT NOT NULL, user TEXT NOT NULL,
+        findings INTEGER NOT NULL, resolved INTEGER NOT NULL, reopened INTEGER NOT NULL)""",
+)
+
+
+def _logged(table: str, column: str, when: str, key: str, field: str) -> str:
+    """A trigger refusing an UPDATE of ``column`` unless the latest history row of that
+    (case, entity key, field) already records the new value: no change without history."""
+    return (f"CREATE TRIGGER {table}_{column}_logged BEFORE UPDATE OF {column} ON {table} "
+            f"WHEN OLD.{column} IS NOT NEW.{column} AND NOT EXISTS (SELECT 1 FROM history h "
+            f"WHERE h.id = (SELECT MAX(id) FROM history WHERE case_id = {when} "
+            f"AND entity_key = {key} AND field = '{field}') AND h.new IS NEW.{column}) "
+            f"BEGIN SELECT RAISE(ABORT, '未写变更历史的修改被拒绝'); END")
+
+
+_FINDING_KEY = ("NEW.rule_id || '|' || NEW.xjh || '|' || NEW.business_no || '|' || NEW.school "
+                "|| '|' || NEW.class")
+_V2 += (
+    _logged("cases", "status", "NEW.id", "CAST(NEW.id AS TEXT)", "status"),
+    _logged("cases", "unit", "NEW.id", "CAST(NEW.id AS TEXT)", "unit"),
+    _logged("cases", "note", "NEW.id", "CAST(NEW.id AS TEXT)", "note"),
+    _logged("case_findings", "state", "NEW.case_id", _FINDING_KEY, "整改状态"),
+    "CREATE TRIGGER cases_fixed BEFORE UPDATE OF kind, opened_by, opened_on, deadline_workdays, "
+    "deadline ON cases BEGIN SELECT RAISE(ABORT, '立案信息不可修改'); END",
+    *(f"CREATE TRIGGER {t}_kept BEFORE DELETE ON {t} "
+      f"BEGIN SELECT RAISE(ABORT, '案件库中的记录不可删除'); END"
+      for t in ("cases", "case_findings", "case_pairs", "access_log")),
+    "CREATE TRIGGER history_append_only BEFORE UPDATE ON history "
+    "BEGIN SELECT RAISE(ABORT, '变更历史不可修改'); END",
+    "CREATE TRIGGER history_kept BEFORE DELETE ON history "
+    "BEGIN SELECT RAISE(ABORT, '变更历史不可删除'); END",
+)
+
+MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
+    (1, "案件、问题、疑似重复对与变更历史", _V1),
+    (2, "问题整改状态、重复对认定、访问日志与督查运行记录", _V2),
+)
+"""(version, Chinese description, statements) in order; never edit one that has shipped."""
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    msg = str(exc).lower()
+    return "locked" in msg or "busy" in msg
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection to the store file at ``path`` (created when absent) in WAL mode, foreign
+    keys on, a busy timeout, autocommit (transactions are explicit, see :func:`write`)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise XuejiError(f"案件库所在的文件夹 {path.parent} 不存在，请先创建该文件夹。")
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise XuejiError(f"无法打开案件库 {path}：{exc}。请检查路径与权限。") from None
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    for attempt in range(BUSY_RETRIES):
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == BUSY_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    if str(mode).lower() != "wal":
+        conn.close()
+        raise XuejiError(f"案件库 {path} 无法使用 WAL 日志模式（网络共享文件夹不支持），"
+                         "请把工作区放在本机磁盘上。")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+@contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error).
+
+    Taking the lock may be retried when SQLite reports busy past its timeout; the body runs once.
+    """
+    for attempt in range(BUSY_RETRIES):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == BUSY_RETRIES - 1:
+                raise XuejiError(f"案件库忙，写入未完成：{exc}。请稍后重试。") from None
+            time.sleep(0.05 * (attempt + 1))
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """The highest migration applied (0 for a new file)."""
+    has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                       "AND name = 'schema_migrations'").fetchone()
+    if not has:
+        return 0
+    return conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations above the file's version up to ``target``; return the new version.
+
+    An up-to-date file is only read (no write lock). Each migration is one transaction that
+    re-reads the version under the write lock, so processes opening the same new file at once
+    apply each migration exactly once.
+    """
+    current = version(conn)
+    if current > SCHEMA_VERSION:
+        raise XuejiError(f"案件库版本（{current}）高于本程序支持的版本（{SCHEMA_VERSION}），"
+                         "请升级 xueji-audit 后再打开。")
+    for number, name, statements in MIGRATIONS:
+        if number > target:
+            break
+        if number <= current:
+            continue
+        with write(conn):
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         "version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            if version(conn) >= number:
+                continue
+            for sql in statements:
+                conn.execute(sql)
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                         (number, name))
+            conn.execute(f"PRAGMA user_version = {number}")
+    return version(conn)

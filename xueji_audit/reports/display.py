@@ -1,0 +1,110 @@
+"""Showing report tables and charts in a notebook: interactive tables (itables, embedded so
+the HTML works offline) with Chinese labels, charts as PNG with CJK fonts, every table masked
+by :func:`~xueji_audit.reports.privacy.mask_frame` unless ``reveal_pii``.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..charts import use_cjk_font
+from ..output import safe_frame
+from .privacy import mask_frame
+
+DT_LANGUAGE: dict[str, object] = {
+    "search": "搜索：", "lengthMenu": "每页 _MENU_ 条", "info": "第 _START_–_END_ 条，共 _TOTAL_ 条",
+    "infoEmpty": "没有记录", "infoFiltered": "（从 _MAX_ 条中筛选）", "zeroRecords": "没有符合条件的记录",
+    "emptyTable": "没有记录", "paginate": {"first": "首页", "last": "末页", "next": "下一页",
+                                         "previous": "上一页"},
+}
+"""DataTables' interface texts in Chinese."""
+
+
+def setup() -> None:
+    """Embed the table library into the notebook (no internet needed to view the HTML) and
+    make the CJK font matplotlib's default."""
+    import itables
+
+    itables.init_notebook_mode(all_interactive=False, connected=False)
+    use_cjk_font()
+
+
+def heading(text: str, level: int = 2) -> None:
+    """A Markdown heading in the output (headings survive the HTML export without code)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"{'#' * level} {text}"))
+
+
+def note(text: str) -> None:
+    """A paragraph of Markdown text."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_table(df: pd.DataFrame, caption: str = "", reveal_pii: bool = False,
+               page_length: int = 10) -> None:
+    """The whole of ``df`` as a sortable, searchable table with a filter box per column."""
+    import itables
+
+    if df is None or len(df) == 0:
+        note(f"{caption}：无记录。" if caption else "无记录。")
+        return
+    shown = mask_frame(df, reveal_pii).reset_index(drop=True)
+    itables.show(shown, caption=caption or None, maxBytes=0, maxRows=0, showIndex=False,
+                 column_filters="footer", pageLength=page_length,
+                 lengthMenu=[10, 25, 50, 100], language=DT_LANGUAGE, classes="display compact")
+
+
+def show_figure(fig: Figure) -> None:
+    """The figure as an embedded PNG."""
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    display(Image(data=buf.getvalue()))
+
+
+def barh(table: pd.DataFrame, label: str, values: list[str], title: str,
+         xlabel: str = "问题数", top: int = 20) -> Figure:
+    """Horizontal (stacked when several ``values``) bars of the first ``top`` rows of
+    ``table``, the first row at the top."""
+    use_cjk_font()
+    t = table.head(top)
+    fig = Figure(figsize=(9, 1.4 + 0.35 * max(len(t), 1)), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(t))[::-1]
+    left = np.zeros(len(t))
+    colours = ("#e45756", "#f58518", "#4c78a8", "#72b7b2", "#b279a2")
+    for col, colour in zip(values, colours, strict=False):
+        v = t[col].to_numpy(dtype=float)
+        ax.barh(y, v, left=left, color=colour, label=col)
+        left = left + v
+    ax.set_yticks(y, t[label].astype(str))
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, max(left.max(initial=0) * 1.08, 1))
+    ax.set_title(title)
+    if len(values) > 1:
+        ax.legend(loc="lower right")
+    return fig
+
+
+def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, name: str,
+                reveal_pii: bool = False) -> None:
+    """Write the tables as one ``name.xlsx`` (one sheet each, masked unless ``reveal_pii``)
+    into ``output_dir`` and say where; nothing when ``output_dir`` is empty."""
+    if not str(output_dir or "").strip():
+        return
+    path = Path(output_dir) / f"{name}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for sheet, frame in tables.items():
+            if frame is not None and len(frame.columns):
+                safe_frame(mask_frame(frame, reveal_pii)).to_excel(xw, index=False,
+                                                                    sheet_name=sheet[:31])
+    note(f"表格已另存：`{path}`")
