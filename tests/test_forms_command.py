@@ -62,3 +62,29 @@ def test_forms_needs_one_case_or_all_open(tmp_path, capsys):
     assert main(["forms", "1", *base, "--user", " "]) == 2
     assert "--user" in capsys.readouterr().err
     assert not (tmp_path / "文书").exists()  # nothing drafted without a user to log
+
+
+def test_forms_fill_the_student_from_the_register_with_data(tmp_path):
+    from xueji_audit.audit import run_audit
+    from xueji_audit.demo import generate
+
+    county = generate(tmp_path / "县", students=1500, seed=1)
+    found = run_audit(county.tables, county.as_of).findings
+    st = county.tables["students"]
+    # a finding on a student whose register row has a full resident ID number
+    ok = st[st["身份证件号"].str.fullmatch(r"\d{17}[\dX]").fillna(False)]
+    f = found[found["学籍号"].isin(ok["学籍号"])].iloc[[0]]
+    pupil = ok[ok["学籍号"] == f["学籍号"].iloc[0]].iloc[0]
+    path = tmp_path / "案件库.sqlite"
+    with CaseStore(path) as s:
+        case = s.open_case("核查", "核查", f, deadline_workdays=10, user="张三", on=FORM_DATE,
+                           calendar=WorkCalendar())
+    out = tmp_path / "文书"
+    assert main(["forms", str(case), "--kind", "核查单", "--out", str(out), "--store", str(path),
+                 "--data", str(tmp_path / "县"), "--as-of", "2025-09-26", "--user", "李四"]) == 0
+    doc = Document(str(out / f"核查单_案件{case}.docx"))
+    cells = [c.text for r in doc.tables[0].rows for c in r.cells]
+    assert pupil["身份证件号"] in cells and pupil["姓名"] in cells and pupil["性别"] in cells
+    b = pupil["出生日期"]
+    age = 2025 - b.year - ((9, 26) < (b.month, b.day))  # full years on the form's date
+    assert str(age) in cells or f"{age}岁" in cells

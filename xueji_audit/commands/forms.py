@@ -10,6 +10,8 @@ from ..cases.store import ACTION_DRAFT, CLOSED, CaseStore
 from ..dates import DEFAULT_AS_OF, parse_date
 from ..errors import XuejiError
 from ..forms import CASE_KINDS, draft
+from ..forms.data import with_register
+from ..load import load_folder
 from ..profile import DEFAULT_PROFILE, load_profile
 
 HELP = "起草案件文书：问题报告单、核查单、督办单、人籍不一致排查表、限期复学通知书（Word 与 PDF）"
@@ -31,6 +33,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="文书日期（交办/督办时间，年龄按此日计算；默认 %(default)s）")
     parser.add_argument("--user", default=os.environ.get("USER", ""), metavar="姓名",
                         help="起草人（记入访问日志，默认取环境变量 USER）")
+    parser.add_argument("--data", metavar="数据目录",
+                        help="学籍系统导出文件所在的文件夹：用学生表补全性别、出生日期（年龄）、民族、身份证号等")
     parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="名称或文件",
                         help=f"规则配置，其工作日历用于计算完成时限（默认 {DEFAULT_PROFILE}）")
 
@@ -50,13 +54,14 @@ def run(args: argparse.Namespace) -> int:
         raise XuejiError("请用 --user 给出起草人姓名：起草文书须记入访问日志。")
     on = parse_date(args.as_of)
     calendar = load_profile(args.profile).calendar()
+    register = load_folder(args.data).tables["students"] if args.data else None
     with CaseStore(args.store) as store:
         ids = _case_ids(store, args)
         if not ids:
             print(f"没有未办结的「{CASE_KIND_OF[args.kind]}」类案件，未起草{args.kind}。")
             return 0
         for case_id in ids:
-            case = store.get_case(case_id)
+            case = with_register(store.get_case(case_id), register)
             paths = draft(args.kind, case, on=on, calendar=calendar, out_dir=args.out,
                           user=args.user)
             names = "、".join(p.name for p in paths)

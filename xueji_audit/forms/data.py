@@ -81,6 +81,18 @@ def _rows(frame: pd.DataFrame | None) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
+def with_register(case: dict, students: pd.DataFrame) -> dict:
+    """The case with ``students`` = the register rows of the 学籍号s its findings name (in the
+    findings' order), so a form can show sex, birth date, 民族, ID number … of each student."""
+    f = case.get("findings")
+    if f is None or len(f) == 0 or students is None:
+        return case
+    order = pd.Index(f["学籍号"].dropna().drop_duplicates())
+    rows = students[students["学籍号"].isin(order)]
+    rows = rows.iloc[order.get_indexer(rows["学籍号"]).argsort(kind="stable")]
+    return {**case, "students": rows.drop_duplicates("学籍号")}
+
+
 def students_of(case: dict) -> list[dict]:
     """The register rows of the case; else one row per student named in its findings."""
     rows = _rows(case.get("students"))
