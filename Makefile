@@ -40,13 +40,16 @@ $(VENV)/.installed: pyproject.toml
 venv: system $(VENV)/.installed
 
 demo: venv
-	rm -rf $(OUT)/demo-data $(OUT)/audit $(OUT)/reports
+	rm -rf $(OUT)/demo-data $(OUT)/audit $(OUT)/reports $(OUT)/cases.db* $(OUT)/forms
 	$(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
 	$(VENV)/bin/xueji-audit audit $(OUT)/demo-data --out $(OUT)/audit --as-of $(AS_OF)
+	$(VENV)/bin/xueji-audit case open --store $(OUT)/cases.db --kind 核查 --title 身份证件号问题核查 --findings $(OUT)/audit/findings.csv --rule ID-01 --rule ID-02 --unit 清川县教育体育局 --as-of $(AS_OF) --user 示范督查员
+	$(VENV)/bin/xueji-audit forms --all-open --kind 核查单 --out $(OUT)/forms --store $(OUT)/cases.db --data $(OUT)/demo-data --as-of $(AS_OF) --user 示范督查员
 	$(VENV)/bin/xueji-audit bulletin --data $(OUT)/demo-data --month 2026-10 --out $(OUT)/audit
 	$(VENV)/bin/xueji-audit report all --data $(OUT)/demo-data --out $(OUT)/reports -p as_of=$(AS_OF) -p month=2026-10
 	@echo "示范县数据：$(OUT)/demo-data    督查结果：$(OUT)/audit（findings.csv、rules_run.csv、rejects.csv、月度通报）"
-	@echo "督查报告：$(OUT)/reports/（01–04 各一份 .html）"
+	@echo "案件库：$(OUT)/cases.db    文书：$(OUT)/forms/（核查单 .docx/.pdf）"
+	@echo "督查报告：$(OUT)/reports/（01–05 各一份 .html）"
 
 lint: venv
 	$(VENV)/bin/ruff check xueji_audit widgets tests benchmarks

@@ -12,7 +12,7 @@ from xueji_audit.reports.run import NOTEBOOK_DIR, REPORTS
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 COMMON = {"data_dir": "str", "as_of": "str", "profile": "str", "school": "str",
           "reveal_pii": "bool", "output_dir": "str"}
-EXTRA = {"04_bulletin": {"month": "str", "region": "str"}}
+EXTRA = {"04_bulletin": {"month": "str", "region": "str"}, "05_cases": {"store": "str"}}
 
 
 def test_every_report_has_its_notebook():

@@ -16,6 +16,7 @@ REPORTS: dict[str, str] = {
     "02_duplicates": "疑似重复学生",
     "03_chains": "转学链与人籍一致",
     "04_bulletin": "月度通报",
+    "05_cases": "案件与表单",
 }
 """Report name (the notebook's file stem) → Chinese title (the HTML file's name)."""
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "是": True, "否": False}
