@@ -82,8 +82,31 @@ def _by_unique(s: pd.Series, fn) -> pd.DataFrame | pd.Series:
     return res
 
 
+def _strings(s: pd.Series) -> np.ndarray | None:
+    """The values of a text column as an object array of ``str`` (``""`` where missing), or
+    None when the column holds anything but text."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.to_numpy(dtype=object, na_value="")
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        arr = s.to_numpy(dtype=object, copy=True)
+        arr[pd.isna(arr)] = ""
+        return arr
+    return None
+
+
+def _each(fn, arr: np.ndarray, index: pd.Index) -> pd.Series:
+    """``fn`` applied to every string of ``arr``, as an object Series."""
+    out = np.empty(len(arr), dtype=object)
+    out[:] = [fn(x) for x in arr.tolist()]
+    return pd.Series(out, index=index, dtype=object)
+
+
 def _text(s: pd.Series) -> pd.Series:
     """Text (object), stripped, ``""`` where missing."""
+    arr = _strings(s)
+    if arr is not None:
+        return _each(str.strip, arr, s.index)
+
     def clean(u: pd.Series) -> pd.Series:
         out = u.where(u.notna(), "").astype(str).str.strip()
         return out.where(u.notna(), "").astype(object)
@@ -106,6 +129,14 @@ def _date_text(s: pd.Series) -> pd.Series:
     return t.where(t.str.len() == 8, "")
 
 
+def _number_text(num: np.ndarray, ok: np.ndarray, index: pd.Index) -> pd.Series:
+    """Integers as decimal text (once per distinct value), ``""`` where not ``ok``."""
+    codes, uniq = pd.factorize(num)
+    text = uniq.astype(str).astype(object)[codes]
+    text[~ok] = ""
+    return pd.Series(text, index=index, dtype=object)
+
+
 def _date_features(name: str, s: pd.Series) -> dict[str, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(s):
         ok = s.notna().to_numpy()
@@ -113,12 +144,8 @@ def _date_features(name: str, s: pd.Series) -> dict[str, pd.Series]:
         m = s.dt.month.fillna(0).to_numpy(np.int64)
         d = s.dt.day.fillna(0).to_numpy(np.int64)
         swap = y * 10000 + np.minimum(m, d) * 100 + np.maximum(m, d)
-        out = {}
-        for col, num in ((name, y * 10000 + m * 100 + d), (f"{name}:swap", swap)):
-            text = num.astype(str).astype(object)
-            text[~ok] = ""
-            out[col] = pd.Series(text, index=s.index, dtype=object)
-        return out
+        return {name: _number_text(y * 10000 + m * 100 + d, ok, s.index),
+                f"{name}:swap": _number_text(swap, ok, s.index)}
     t = _date_text(s)
     ok = t != ""
     mm, dd = t.str[4:6], t.str[6:8]
@@ -128,34 +155,82 @@ def _date_features(name: str, s: pd.Series) -> dict[str, pd.Series]:
     return {name: t, f"{name}:swap": swap}
 
 
+def _id15(raw: str) -> str:
+    """The 15-digit form (no century, no check digit) of a 15- or 18-character number."""
+    n = len(raw)
+    return raw if n == 15 else raw[:6] + raw[8:17] if n == 18 else ""
+
+
+def _id_frame(name: str, raw: pd.Series) -> pd.DataFrame:
+    """The ID features of upper-cased, stripped numbers (``""`` where missing)."""
+    v = validate_ids(raw.where(raw != "", None))
+    id15 = np.empty(len(raw), dtype=object)
+    id15[:] = [_id15(x) for x in raw.tolist()]
+    return pd.DataFrame({
+        name: raw.astype(object),
+        f"{name}:id15": id15,
+        f"{name}:id18": v["id18"].to_numpy(dtype=object, na_value=""),
+        f"{name}:valid": np.where(v["valid"].to_numpy(), "1", "").astype(object),
+    }, index=raw.index)
+
+
 def _id_features(name: str, s: pd.Series) -> dict[str, pd.Series]:
-    def features(u: pd.Series) -> pd.DataFrame:
-        raw = _text(u).str.upper()
-        v = validate_ids(raw.where(raw != "", None))
-        n = raw.str.len()
-        id15 = raw.where(n == 15, raw.str[:6] + raw.str[8:17]).where((n == 15) | (n == 18), "")
-        return pd.DataFrame({
-            name: raw.astype(object),
-            f"{name}:id15": id15.astype(object),
-            f"{name}:id18": v["id18"].astype("string").fillna("").astype(object),
-            f"{name}:valid": np.where(v["valid"].to_numpy(), "1", "").astype(object),
-        })
-    out = _by_unique(s, features)
+    arr = _strings(s)
+    if arr is not None:
+        out = _id_frame(name, _each(lambda x: x.strip().upper(), arr, s.index))
+    else:
+        out = _by_unique(s, lambda u: _id_frame(name, _text(u).str.upper()))
     return {c: out[c] for c in out.columns}
 
 
 def _p14(features: pd.DataFrame, name: str) -> pd.Series:
-    raw = features[name]
-    body = raw.where(raw.str.len() == 18, features[f"{name}:id18"])
-    return body.str[:14].where(body.str.len() >= 14, "")
+    def p14(raw: str, id18: str) -> str:
+        body = raw if len(raw) == 18 else id18
+        return body[:14] if len(body) >= 14 else ""
+    out = np.empty(len(features), dtype=object)
+    out[:] = [p14(r, i) for r, i in zip(features[name].tolist(),
+                                       features[f"{name}:id18"].tolist(), strict=True)]
+    return pd.Series(out, index=features.index, dtype=object)
+
+
+def _slice(start: int | None, stop: int | None):
+    """A derived key: a slice of every text of a feature column."""
+    def derive(f: pd.DataFrame, c: str) -> pd.Series:
+        out = np.empty(len(f), dtype=object)
+        out[:] = [x[start:stop] for x in f[c].tolist()]
+        return pd.Series(out, index=f.index, dtype=object)
+    return derive
 
 
 _DERIVED = {
-    "first2": lambda f, c: f[c].str[:2], "last2": lambda f, c: f[c].str[-2:],
-    "first4": lambda f, c: f[c].str[:4], "last4": lambda f, c: f[c].str[-4:],
-    "ym": lambda f, c: f[c].str[:6], "y": lambda f, c: f[c].str[:4], "p14": _p14,
+    "first2": _slice(None, 2), "last2": _slice(-2, None),
+    "first4": _slice(None, 4), "last4": _slice(-4, None),
+    "ym": _slice(None, 6), "y": _slice(None, 4), "p14": _p14,
 }
 """Keys computed only when a blocking rule names them."""
+
+
+def _squeeze(s: pd.Series, case, sep: str) -> pd.Series:
+    """Stripped text in ``case`` (str.lower / str.upper), each run of whitespace → ``sep``."""
+    arr = _strings(s)
+    if arr is not None:  # str.split() and the regex \s both split at str.isspace characters
+        return _each(lambda x: sep.join(case(x).split()), arr, s.index)
+    return _by_unique(s, lambda u: getattr(_text(u).str, case.__name__)().str.replace(
+        r"\s+", sep, regex=True).astype(object))
+
+
+def _name_zh(c: str, s: pd.Series) -> dict[str, pd.Series]:
+    """The Chinese-name features, computed once per distinct name."""
+    arr = _strings(s)
+    if arr is None:
+        n, raw = zh.normalize_names(s), zh.clean_names(s).fillna("")
+    else:  # a missing name and "" give the same features
+        codes, uniq = pd.factorize(arr)
+        u = pd.Series(uniq, dtype=object)
+        n = zh.normalize_names(u).iloc[codes].set_axis(s.index)
+        raw = zh.clean_names(u).fillna("").iloc[codes].set_axis(s.index)
+    return {c: n["name"], f"{c}:raw": raw, f"{c}:sound": n["sound"], f"{c}:shape": n["shape"],
+            f"{c}:surname": n["pinyin_surname"], f"{c}:given": n["given"]}
 
 
 def prepare(df: pd.DataFrame, spec: MatchSpec) -> pd.DataFrame:
@@ -170,20 +245,13 @@ def prepare(df: pd.DataFrame, spec: MatchSpec) -> pd.DataFrame:
             continue
         s, c = df[f.column], f.column
         if f.kind == "name_zh":
-            n = zh.normalize_names(s)
-            raw = zh.clean_names(s).fillna("")
-            cols.update({c: n["name"], f"{c}:raw": raw, f"{c}:sound": n["sound"],
-                         f"{c}:shape": n["shape"], f"{c}:surname": n["pinyin_surname"],
-                         f"{c}:given": n["given"]})
+            cols.update(_name_zh(c, s))
         elif f.kind in ("name", "text"):
-            sep = " " if f.kind == "name" else ""
-            cols[c] = _by_unique(s, lambda u, sep=sep: _text(u).str.lower().str.replace(
-                r"\s+", sep, regex=True).astype(object))
+            cols[c] = _squeeze(s, str.lower, " " if f.kind == "name" else "")
         elif f.kind == "id_cn":
             cols.update(_id_features(c, s))
         elif f.kind == "code":
-            cols[c] = _by_unique(s, lambda u: _text(u).str.upper().str.replace(
-                r"\s+", "", regex=True).astype(object))
+            cols[c] = _squeeze(s, str.upper, "")
         elif f.kind == "date":
             cols.update(_date_features(c, s))
         else:
