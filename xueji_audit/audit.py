@@ -14,9 +14,8 @@ from typing import Any
 import pandas as pd
 
 from .dates import parse_date
-from .errors import XuejiError
 from .matching import write_outputs
-from .output import write_csv, write_xlsx
+from .output import check_out_dir, write_csv, write_xlsx
 from .profile import Profile, load_profile
 from .rules import CATALOGUE, Context, Rule, needs_text
 from .rules.duplicates import DECISIONS_KEY, DUPLICATES_KEY
@@ -125,16 +124,6 @@ def _frame(found: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [f.astype({c: "string" for c in FINDING_COLUMNS if c != "due_date"})
              .astype({"due_date": "datetime64[ns]"})[list(FINDING_COLUMNS)] for f in found]
     return pd.concat(parts, ignore_index=True)
-
-
-def check_out_dir(out_dir: str | Path, data_dir: str | Path | None) -> None:
-    """Raise when the output folder is the data folder or inside it."""
-    if data_dir is None:
-        return
-    out, data = Path(out_dir).resolve(), Path(data_dir).resolve()
-    if out == data or data in out.parents:
-        raise XuejiError(f"输出目录 {out_dir} 位于数据目录 {data_dir} 之内。请另选一个输出目录，"
-                         "督查结果不能写入数据目录。")
 
 
 def write_audit(result: AuditResult, load_result, out_dir: str | Path,

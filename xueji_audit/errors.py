@@ -47,6 +47,10 @@ class NoStudentTableError(XuejiError):
     """The data folder holds no 学生 table, the only required one."""
 
 
+class OutputDirError(XuejiError):
+    """The output folder is the data folder or inside it."""
+
+
 class ProfileError(XuejiError):
     """A rule profile has unknown keys, wrong types or unknown rule ids."""
 

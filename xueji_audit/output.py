@@ -5,7 +5,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import OutputDirError
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_out_dir(out_dir: str | Path, data_dir: str | Path | None) -> None:
+    """Refuse an output folder that is the data folder or inside it (the kit never writes
+    into the user's data)."""
+    if data_dir is None:
+        return
+    out, data = Path(out_dir).resolve(), Path(data_dir).resolve()
+    if out == data or data in out.parents:
+        raise OutputDirError(
+            f"输出文件夹「{out_dir}」在数据目录「{data_dir}」之内。为避免改动原始数据，"
+            "请用 --out 另选数据文件夹以外的文件夹。")
 
 
 def escape_formula(value: object) -> object:

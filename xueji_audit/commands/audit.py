@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..audit import check_out_dir, run_audit, summary_text, write_audit
+from ..audit import run_audit, summary_text, write_audit
 from ..cases.store import CaseStore
 from ..dates import parse_date
 from ..load import load_folder
 from ..load import summary_text as load_summary
 from ..matching.decisions import normalize_decisions, read_decisions
+from ..output import check_out_dir
 from ..profile import DEFAULT_PROFILE, load_profile
 
 HELP = "读取数据目录并按规则配置督查，输出问题清单（findings.csv/.xlsx）与规则运行情况"

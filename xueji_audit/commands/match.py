@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..audit import check_out_dir
 from ..load import load_folder
 from ..load import summary_text as load_summary
 from ..matching import find_duplicates, write_outputs
 from ..matching.decisions import read_decisions
+from ..output import check_out_dir
 
 HELP = "查找疑似重复学籍（繁简、同音形近、身份证号笔误、日月颠倒等），输出疑似重复对与重复组"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..audit import check_out_dir
 from ..errors import XuejiError
+from ..output import check_out_dir
 
 HELP = "生成督查报告（HTML）：问题学籍总览、疑似重复学生、转学链与人籍一致、月度通报，或 all 全部"
 
