@@ -10,11 +10,12 @@ OUT    ?= output
 AS_OF  ?= 2026-11-20
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test lint system venv clean help
+.PHONY: demo test serve lint system venv clean help
 
 help:
 	@echo "make demo   生成示范县并运行完整督查，结果在 $(OUT)/"
 	@echo "make test   运行全部测试"
+	@echo "make serve  在本机启动浏览器应用（示范县数据），打开终端里打印的链接"
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -50,6 +51,12 @@ demo: venv
 	@echo "示范县数据：$(OUT)/demo-data    督查结果：$(OUT)/audit（findings.csv、rules_run.csv、rejects.csv、月度通报）"
 	@echo "案件库：$(OUT)/cases.db    文书：$(OUT)/forms/（核查单 .docx/.pdf）"
 	@echo "督查报告：$(OUT)/reports/（01–05 各一份 .html）"
+
+APP_USER ?= 示范督查员
+
+serve: venv
+	@test -d $(OUT)/demo-data || $(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
+	$(VENV)/bin/xueji-audit serve --workspace $(OUT)/workspace --data $(OUT)/demo-data --as-of $(AS_OF) --user $(APP_USER)
 
 lint: venv
 	$(VENV)/bin/ruff check xueji_audit widgets tests benchmarks

@@ -9,7 +9,7 @@ import pytest
 
 from xueji_audit.reports.run import NOTEBOOK_DIR, REPORTS
 
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted(NOTEBOOK_DIR.glob("apps/*.ipynb"))
 COMMON = {"data_dir": "str", "as_of": "str", "profile": "str", "school": "str",
           "reveal_pii": "bool", "output_dir": "str"}
 EXTRA = {"04_bulletin": {"month": "str", "region": "str"}, "05_cases": {"store": "str"}}

@@ -12,7 +12,7 @@ import sys
 
 from .errors import XuejiError
 
-COMMANDS: tuple[str, ...] = ("demo_data", "load", "rules", "audit", "chain", "bulletin", "match", "eval_matching", "case", "forms", "report")
+COMMANDS: tuple[str, ...] = ("demo_data", "load", "rules", "audit", "chain", "bulletin", "match", "eval_matching", "case", "forms", "report", "serve")
 
 
 def command_modules():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,22 +217,30 @@ def data_files(folder: Path) -> list[Path]:
     return out
 
 
-def load_folder(path: str | Path, *, progress: bool = False) -> LoadResult:
+def load_folder(path: str | Path, *,
+                progress: bool | Callable[[int, int, str], None] = False) -> LoadResult:
     """Load every data file under ``path`` (recursively), recognised by its headers.
 
-    Raises :class:`NoStudentTableError` when no 学生 table was found.
+    ``progress``: True prints each file to stderr; a callable is called as
+    ``progress(done, total, relative_path)`` before each file (and once more at the end with
+    ``done == total``). Raises :class:`NoStudentTableError` when no 学生 table was found.
     """
     folder = Path(path)
     if not folder.is_dir():
         raise NoStudentTableError(f"数据文件夹「{folder}」不存在或不是文件夹，请检查路径。")
     pieces, reports = [], []
-    for f in data_files(folder):
+    files = data_files(folder)
+    for done, f in enumerate(files):
         rel = f.relative_to(folder).as_posix()
-        if progress:
+        if callable(progress):
+            progress(done, len(files), rel)
+        elif progress:
             print(f"读取 {rel} …", file=sys.stderr, flush=True)
         p, r = _load_raw(f, rel)
         pieces += p
         reports += r
+    if callable(progress):
+        progress(len(files), len(files), "")
     result = _combine(pieces, reports)
     if "students" not in result.tables:
         raise NoStudentTableError(

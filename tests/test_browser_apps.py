@@ -1,0 +1,170 @@
+"""The Voila apps in a real browser: Debian's Chromium driven by Playwright (headless).
+
+One server (``xueji-audit serve``'s Voila set-up) on the demo county for the module; each test
+drives one app as a county clerk would. Screenshots of every app page are saved under
+``test-artifacts/screenshots`` (1366×768).
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import docx
+import pytest
+from conftest import APP_USER
+from playwright.sync_api import expect, sync_playwright
+
+from xueji_audit.app import AppConfig, Session
+from xueji_audit.app.browser import VIEWPORT, launch
+from xueji_audit.app.display import APPS
+from xueji_audit.app.serve import Running
+
+ARTIFACTS = Path(os.environ.get("XUEJI_ARTIFACTS",
+                                Path(__file__).resolve().parents[1] / "test-artifacts"))
+SHOTS = ARTIFACTS / "screenshots"
+OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
+PAGE_TIMEOUT = 60_000  # ms: a page is a kernel start plus the notebook run
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, app_county):
+    workspace = tmp_path_factory.mktemp("served")
+    config = AppConfig(workspace, APP_USER)
+    expected = Session.build(config, app_county)
+    expected.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with Running(config, log=workspace / "voila.log") as srv:
+        yield srv, config, expected
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(PAGE_TIMEOUT)
+    context.route(OUTSIDE, lambda route: route.abort())  # Voila's template links a CDN font
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _status(url: str) -> tuple[int, str]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+    resp = conn.getresponse()
+    body = resp.read().decode("utf-8", "replace")
+    conn.close()
+    return resp.status, resp.getheader("Location") or body
+
+
+def test_a_request_without_the_token_is_refused(served):
+    srv, _, _ = served
+    for path in ["", "voila/tree"] + [f"voila/render/{stem}.ipynb" for stem in APPS]:
+        status, where = _status(srv.url + path)
+        assert status == 302 and where.startswith("/login"), (path, status)
+        status, where = _status(srv.url + path + "?token=wrong-" + srv.token[:8])
+        assert status == 302 and where.startswith("/login"), (path, status)
+    status, body = _status(srv.page_url("loader"))
+    assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
+
+
+def test_upload_the_demo_files_and_see_the_findings_count(served, page, app_county):
+    srv, _, expected = served
+    files = [str(p) for p in sorted(app_county.rglob("*"))
+             if p.is_file() and "truth" not in p.parts]
+    page.goto(srv.page_url("loader"))
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=re.compile("选择导出文件")).click()
+    chooser.value.set_files(files)
+    expect(page.get_by_role("button", name=re.compile(rf"选择导出文件 \({len(files)}\)"))
+           ).to_be_visible()
+    page.get_by_role("button", name="上传并督查").click()
+    count = page.locator("span.xj-findings-count")
+    expect(count).to_have_text(str(len(expected.findings)), timeout=120_000)
+    expect(page.get_by_text("导入完成")).to_be_visible()
+    page.screenshot(path=SHOTS / "loader.png", full_page=False)
+
+
+def test_findings_page_lists_and_filters(served, page):
+    srv, _, expected = served
+    page.goto(srv.page_url("findings"))
+    expect(page.get_by_text(f"共 {len(expected.findings)} 条")).to_be_visible()
+    page.screenshot(path=SHOTS / "findings.png")
+    rule = expected.findings["rule_id"].value_counts().index[0]
+    n = int((expected.findings["rule_id"] == rule).sum())
+    select = page.locator("select").first
+    label = next(o for o in select.locator("option").all_inner_texts() if o.startswith(rule))
+    select.select_option(label=label)
+    expect(page.get_by_text(f"共 {n} 条")).to_be_visible()
+
+
+def _decisions(config: AppConfig) -> list[tuple]:
+    with sqlite3.connect(config.store_path) as conn:
+        return conn.execute("SELECT xjh_a, xjh_b, accept, decided_by FROM pair_decisions"
+                            ).fetchall()
+
+
+def test_review_a_pair_and_the_decision_persists_after_reload(served, page):
+    srv, config, expected = served
+    page.goto(srv.page_url("pairs"))
+    accept = page.get_by_role("button", name="确认重复")
+    expect(accept).to_be_visible()
+    page.screenshot(path=SHOTS / "pairs.png")
+    total = len(expected.result.duplicates.pairs)
+    expect(page.get_by_text(f"第 1 / {total} 对")).to_be_visible()
+    accept.click()
+    expect(page.get_by_text(f"第 1 / {total - 1} 对")).to_be_visible()
+    decided = _decisions(config)
+    assert len(decided) == 1 and decided[0][2] == 1 and decided[0][3] == APP_USER
+    page.reload()
+    expect(page.get_by_text(f"第 1 / {total - 1} 对")).to_be_visible()
+    page.locator("select").nth(1).select_option(label="已认定")
+    expect(page.get_by_text("第 1 / 1 对")).to_be_visible()
+    expect(page.get_by_text("已认定：确认重复")).to_be_visible()
+
+
+def test_chain_page_shows_a_childs_path(served, page):
+    srv, _, expected = served
+    page.goto(srv.page_url("chains"))
+    expect(page.get_by_role("button", name="查找")).to_be_visible()
+    page.screenshot(path=SHOTS / "chains.png")
+
+
+def test_open_a_case_and_download_its_form(served, page, tmp_path):
+    srv, config, expected = served
+    page.goto(srv.page_url("cases"))
+    open_button = page.get_by_role("button", name="立案")
+    expect(open_button).to_be_visible()
+    ids = expected.findings[expected.findings["rule_id"] == "ID-01"]
+    page.locator("select[multiple]").first.select_option(
+        label=next(o for o in page.locator("select[multiple]").first.locator("option")
+                   .all_inner_texts() if o.startswith("ID-01")))
+    open_button.click()
+    page.get_by_role("button", name="起草文书").click()
+    link = page.locator("a.xj-download", has_text=".docx").first
+    expect(link).to_be_visible(timeout=120_000)
+    page.screenshot(path=SHOTS / "cases.png")
+    with page.expect_download() as info:
+        link.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name.startswith("核查单") and saved.suffix == ".docx"
+    text = "\n".join(p.text for p in docx.Document(saved).paragraphs)
+    text += "\n".join(c.text for t in docx.Document(saved).tables for r in t.rows for c in r.cells)
+    assert any(x in text for x in ids["学籍号"].dropna())
+    with sqlite3.connect(config.store_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM case_findings").fetchone()[0] == len(ids)
+        actions = [r[0] for r in conn.execute("SELECT action FROM access_log")]
+    assert "起草文书" in actions

@@ -1,0 +1,62 @@
+"""``xueji-audit serve [--data DIR] --workspace DIR``: the Voila apps for county staff."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from ..dates import DEFAULT_AS_OF
+from ..profile import DEFAULT_PROFILE
+
+HELP = "启动浏览器应用（数据导入、问题学籍、疑似重复、转学链、案件办理），仅本机访问，需令牌"
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    from ..app.serve import DEFAULT_PORT
+
+    parser.add_argument("--workspace", required=True, metavar="文件夹",
+                        help="工作区：存放案件库、已载入的数据、上传的文件和起草的文书")
+    parser.add_argument("--data", default="", metavar="数据目录",
+                        help="启动前先读取并督查此文件夹（也可以在「数据导入」页面上传或选择）")
+    parser.add_argument("--user", default=os.environ.get("USER", ""), metavar="姓名",
+                        help="操作人，记入案件变更历史与访问日志（默认取环境变量 USER）")
+    parser.add_argument("--as-of", default=DEFAULT_AS_OF.isoformat(), metavar="日期",
+                        help=f"督查基准日与办理日期（默认 {DEFAULT_AS_OF.isoformat()}）")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="名称或文件",
+                        help=f"规则配置（默认 {DEFAULT_PROFILE}）")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="端口",
+                        help=f"端口（默认 {DEFAULT_PORT}；只监听 127.0.0.1）")
+    parser.add_argument("--apps", default="", metavar="文件夹",
+                        help="应用笔记本所在文件夹（默认项目的 notebooks/apps）")
+
+
+def _progress(fraction: float, message: str) -> None:
+    print(f"  [{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..app import AppConfig, Session
+    from ..app.serve import server
+
+    config = AppConfig(args.workspace, args.user, args.as_of, args.profile)
+    config.workspace.mkdir(parents=True, exist_ok=True)
+    if args.data:
+        print(f"读取并督查 {args.data} …", file=sys.stderr)
+        Session.build(config, args.data, _progress).close()
+    private = tempfile.mkdtemp(prefix="xueji-serve-")
+    try:
+        srv = server(config, private, port=args.port, apps=args.apps or None)
+        print(f"应用已启动（操作人：{config.user}，办理日期：{config.as_of}，工作区：{config.workspace}）。")
+        print("请在浏览器中打开（链接含访问令牌，请勿转发）：")
+        print(f"  {srv.page_url('loader')}", flush=True)
+        print("按 Ctrl+C 停止。", flush=True)
+        try:
+            return subprocess.call(srv.argv, env=srv.env)
+        except KeyboardInterrupt:
+            print("应用已停止。")
+            return 0
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
