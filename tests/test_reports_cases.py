@@ -89,6 +89,27 @@ def test_drafting_writes_docx_and_pdf_and_logs_the_access(store, tmp_path):
     assert log["说明"].iloc[0] == "核查单：核查单_案件1.docx、核查单_案件1.pdf"
 
 
+def test_a_drafted_form_carries_the_register_details(store, tmp_path):
+    import docx
+
+    register = pd.DataFrame({"学籍号": ["G640426201601011234", "G640426201501011234"],
+                             "姓名": ["乙生", "甲生"], "性别": ["女", "男"],
+                             "出生日期": pd.to_datetime(["2016-01-01", "2015-01-01"]),
+                             "民族": ["回族", "汉族"],
+                             "身份证件号": ["640426201601011242", "640426201501011239"]})
+
+    def text(folder):
+        d = docx.Document(folder / "核查单_案件1.docx")
+        return "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+
+    rc.draft_case_form(store, 1, "核查单", on="2026-11-12", calendar=CAL,
+                       out_dir=tmp_path / "with", user="李督查", students=register)
+    rc.draft_case_form(store, 1, "核查单", on="2026-11-12", calendar=CAL,
+                       out_dir=tmp_path / "without", user="李督查")
+    assert "640426201501011239" in text(tmp_path / "with")
+    assert "640426201501011239" not in text(tmp_path / "without")
+
+
 def test_a_missing_store_is_refused(tmp_path):
     with pytest.raises(XuejiError, match="案件库文件「.*nope.sqlite」不存在"):
         rc.report_store(tmp_path / "nope.sqlite", tmp_path, "2026-11-20", None)

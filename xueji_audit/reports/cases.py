@@ -17,6 +17,7 @@ from ..cases.store import ACTION_DRAFT, CLOSED, KINDS, CaseStore
 from ..dates import parse_date
 from ..errors import XuejiError
 from ..forms import draft
+from ..forms.data import with_register
 from ..workdays import WorkCalendar
 from .findings import FINDING_HEADERS, load_and_audit, school_mask, school_names
 
@@ -173,13 +174,15 @@ def access_table(store: CaseStore) -> pd.DataFrame:
 
 
 def draft_case_form(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str,
-                    calendar: WorkCalendar, out_dir: str | Path, user: str) -> pd.DataFrame:
+                    calendar: WorkCalendar, out_dir: str | Path, user: str,
+                    students: pd.DataFrame | None = None) -> pd.DataFrame:
     """Draft form ``kind`` of ``case_id`` into ``out_dir`` (a new temporary folder when empty),
-    log it as 起草文书 and return 文件, 格式, 大小（KB） of the written files."""
+    its students' details filled from the register ``students`` when given; log it as 起草文书
+    and return 文件, 格式, 大小（KB） of the written files."""
     on = parse_date(on)
     out = Path(out_dir) if str(out_dir or "").strip() else Path(
         tempfile.mkdtemp(prefix="xueji-forms-"))
-    paths = draft(kind, store.get_case(int(case_id)), on=on, calendar=calendar, out_dir=out,
+    paths = draft(kind, with_register(store.get_case(int(case_id)), students), on=on, calendar=calendar, out_dir=out,
                   user=user)
     store.log_access(ACTION_DRAFT, int(case_id), user, dt.datetime.combine(on, dt.time()),
                      f"{kind}：" + "、".join(p.name for p in paths))
