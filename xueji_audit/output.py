@@ -35,7 +35,10 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
             s = out[col].astype(object)
-            mask = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            try:
+                mask = s.str.startswith(_FORMULA_START, na=False).astype(bool)
+            except AttributeError:  # an object column without any text
+                continue
             if mask.any():
                 s = s.where(~mask, "'" + s[mask].astype(str))
             out[col] = s
