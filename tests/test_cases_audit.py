@@ -95,6 +95,9 @@ def test_cli_round_trip(demo_dir, tmp_path, capsys):
     assert _run(capsys, "case", "close", "1", *w, "--as-of", "2026-11-25")[0] == 0
     code, out, _ = _run(capsys, "case", "list", "--store", store, "--status", "办结")
     assert code == 0 and "重复学籍" in out
+    header = out.splitlines()[0].split()
+    assert header[:3] == ["案件号", "类型", "标题"] and "期限（工作日）" in header
+    assert not any(h.isascii() for h in header)  # every column named in Chinese
     code, out, _ = _run(capsys, "case", "log", "--store", store)
     assert code == 0 and "显示完整身份证件号" in out and "督查员" in out and "2026-11-24" in out
     with CaseStore(store) as s:

@@ -19,7 +19,8 @@ ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复
            "decide": "认定一对疑似重复学生是否为同一人（以后的督查保持此认定）",
            "log": "查看敏感信息访问日志"}
 LIST_HEADERS = {"id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
-                "opened_by": "立案人", "opened_on": "立案日期", "deadline": "办理期限",
+                "opened_by": "立案人", "opened_on": "立案日期", "deadline_workdays": "期限（工作日）",
+                "deadline": "办理期限", "note": "处理意见",
                 "findings": "问题数", "open_findings": "未整改", "overdue": "逾期"}
 
 
