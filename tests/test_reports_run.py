@@ -72,3 +72,21 @@ def test_bad_report_name_or_parameter_is_refused(tmp_path, capsys):
     assert "应为 True 或 False" in capsys.readouterr().err
     assert main(["report", "01", "--out", str(tmp_path), "-p", "reveal_pii"]) == 2
     assert "名称=值" in capsys.readouterr().err
+
+
+def test_revealing_needs_a_store_and_is_logged_there(run, tmp_path, capsys):
+    county, base, _ = run
+    args = ["report", "04", "--data", str(base / "data"), "--out", str(tmp_path / "out"),
+            "-p", "reveal_pii=True", "-p", "month=2026-10", "-p", "as_of=2026-11-20"]
+    assert main(args) == 2
+    assert "须记入访问日志" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    store = tmp_path / "cases.sqlite"
+    assert main([*args, "--store", str(store), "--user", "督查员甲"]) == 0
+    from xueji_audit.cases.store import CaseStore
+
+    with CaseStore(store) as s:
+        log = s.access_log()
+    assert log[["user", "action", "at"]].values.tolist() == [
+        ["督查员甲", "显示完整身份证件号", "2026-11-20T00:00:00"]]
+    assert "04_bulletin" in log["detail"].iloc[0]

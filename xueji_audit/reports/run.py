@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,9 +119,11 @@ def run_report(name: str, data_dir: str | Path, out_dir: str | Path,
 
 
 def run_reports(names: list[str], data_dir: str | Path, out_dir: str | Path,
-                parameters: dict[str, str] | None = None, echo=print) -> list[ReportFiles]:
+                parameters: dict[str, str] | None = None, echo=print,
+                log_reveal: Callable[[ReportFiles], object] | None = None) -> list[ReportFiles]:
     """Run several reports (``all`` for every one); ``parameters`` are text values applied to
-    each report that declares them."""
+    each report that declares them. A report run with ``reveal_pii`` shows full ID numbers:
+    it is refused unless ``log_reveal`` is given, which is called with each such report."""
     stems = list(REPORTS) if names == ["all"] else [notebook_path(n).stem for n in names]
     declared = {stem: report_parameters(stem) for stem in stems}
     given = dict(parameters or {})
@@ -128,10 +131,16 @@ def run_reports(names: list[str], data_dir: str | Path, out_dir: str | Path,
     if unknown:
         raise XuejiError(f"报告没有参数「{'、'.join(unknown)}」。可用参数：" + "、".join(
             dict.fromkeys(k for d in declared.values() for k in d)))
+    converted = {stem: convert_parameters(stem, {k: v for k, v in given.items()
+                                                  if k in declared[stem]}) for stem in stems}
+    if log_reveal is None and any(c.get("reveal_pii") for c in converted.values()):
+        raise XuejiError("显示完整证件号的报告须记入访问日志：请用 --store 指定案件库文件"
+                         "（并用 --user 指定操作人）。")
     done = []
     for stem in stems:
-        mine = {k: v for k, v in given.items() if k in declared[stem]}
-        files = run_report(stem, data_dir, out_dir, convert_parameters(stem, mine))
+        files = run_report(stem, data_dir, out_dir, converted[stem])
+        if converted[stem].get("reveal_pii"):
+            log_reveal(files)
         echo(f"  {REPORTS[stem]}：{files.html}")
         sys.stdout.flush()
         done.append(files)
