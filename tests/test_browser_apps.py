@@ -139,7 +139,18 @@ def test_chain_page_shows_a_childs_path(served, page):
     srv, _, expected = served
     page.goto(srv.page_url("chains"))
     expect(page.get_by_role("button", name="查找")).to_be_visible()
+    ch = expected.findings[expected.findings["rule_id"].str.startswith("CH-")]
+    problems = page.locator("select").first
+    options = problems.locator("option").all_inner_texts()
+    assert len(options) > 1 and options[0] == "（请选择）"
+    problems.select_option(index=1)
+    card = page.get_by_text(re.compile(r"⚠\s*CH-0\d")).first
+    expect(card).to_be_visible()
+    shown = re.search(r"CH-0\d", card.inner_text()).group(0)
+    assert shown in set(ch["rule_id"])
     page.screenshot(path=SHOTS / "chains.png")
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "chains-timeline.png")
 
 
 def test_open_a_case_and_download_its_form(served, page, tmp_path):

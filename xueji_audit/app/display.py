@@ -22,8 +22,10 @@ CSS = """
 .xj-table tr.same td { background: #eef8ee; }
 .xj-table tr.diff td { background: #fdf0ee; }
 .xj-card { border: 1px solid #d0d7de; border-radius: 4px; padding: 6px 10px; margin: 4px 0; }
-.xj-card dt { font-weight: bold; float: left; clear: left; width: 10em; }
-.xj-card dd { margin-left: 10.5em; }
+.xj-card dl { display: grid; grid-template-columns: max-content 1fr; column-gap: 1.2em;
+  row-gap: 2px; margin: 4px 0; }
+.xj-card dt { font-weight: bold; margin: 0; float: none; width: auto; white-space: nowrap; }
+.xj-card dd { margin: 0; width: auto; }
 .xj-note { color: #57606a; }
 .xj-error { color: #b42318; font-weight: bold; }
 .xj-ok { color: #1a7f37; font-weight: bold; }
