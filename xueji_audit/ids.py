@@ -272,18 +272,10 @@ def _number(d: np.ndarray, start: int, stop: int) -> np.ndarray:
     return out
 
 
-def validate_ids(ids: pd.Series) -> pd.DataFrame:
-    """Validate a column of ID numbers at once.
-
-    Returns a frame indexed like ``ids`` with columns ``id18`` (string: the 18-digit form of a
-    valid 18-digit or 15-digit number, else NA), ``valid``, ``legacy15`` (a valid 15-digit
-    number), ``problem`` (Chinese reason, NA when valid or when the input is NA), ``birth``
-    (datetime64[ns], NaT unless valid), ``sex`` (男/女, NA unless valid) and ``province_ok``
-    (the first two characters are a GB/T 2260 province code; False when they are not, whatever
-    the validity — ID-04 combines it with ``valid``).
-    """
-    na = ids.isna().to_numpy()
-    codes, length = _codes(ids, 19)
+def _id_checks(codes: np.ndarray, length: np.ndarray, na: np.ndarray) -> dict[str, np.ndarray]:
+    """The checks of :func:`validate_ids` on character codes (see :func:`_codes`): digit
+    values ``d``, the shape, date and check-digit tests, ``want`` (the right check character
+    per row), ``valid`` and ``ok15`` (a valid 15-digit number)."""
     d = codes - np.uint8(48)  # wraps around for codes below '0'
     digit = d < 10
     d[~digit] = 0
@@ -314,7 +306,42 @@ def validate_ids(ids: pd.Series) -> pd.DataFrame:
 
     ok18 = chars18 & year_ok & date_ok & check_ok & ~na
     ok15 = chars15 & year_ok & date_ok & ~na
-    valid = ok18 | ok15
+    return {"d": d, "is18": is18, "is15": is15, "chars18": chars18, "chars15": chars15,
+            "lower_x": lower_x, "year": year, "month": month, "day": day, "date_ok": date_ok,
+            "year_ok": year_ok, "expected": expected, "want": want, "check_ok": check_ok,
+            "ok15": ok15, "valid": ok18 | ok15}
+
+
+def _id18_codes(codes: np.ndarray, want: np.ndarray, ok15: np.ndarray) -> np.ndarray:
+    """N × 18 code points of the 18-digit form: the first 18 codes, with the 15-digit numbers
+    of ``ok15`` upgraded (``'19'`` inserted, check character ``want`` appended)."""
+    id18 = np.zeros((len(codes), 18), dtype=np.uint32)
+    id18[:] = codes[:, :18]
+    rows15 = np.flatnonzero(ok15)
+    id18[rows15, 8:17] = codes[rows15, 6:15]
+    id18[rows15, 6:8] = [ord("1"), ord("9")]
+    id18[rows15, 17] = want[rows15]
+    return id18
+
+
+def validate_ids(ids: pd.Series) -> pd.DataFrame:
+    """Validate a column of ID numbers at once.
+
+    Returns a frame indexed like ``ids`` with columns ``id18`` (string: the 18-digit form of a
+    valid 18-digit or 15-digit number, else NA), ``valid``, ``legacy15`` (a valid 15-digit
+    number), ``problem`` (Chinese reason, NA when valid or when the input is NA), ``birth``
+    (datetime64[ns], NaT unless valid), ``sex`` (男/女, NA unless valid) and ``province_ok``
+    (the first two characters are a GB/T 2260 province code; False when they are not, whatever
+    the validity — ID-04 combines it with ``valid``).
+    """
+    na = ids.isna().to_numpy()
+    codes, length = _codes(ids, 19)
+    chk = _id_checks(codes, length, na)
+    d, is18, is15, year, month, day = (chk[k] for k in ("d", "is18", "is15", "year", "month",
+                                                         "day"))
+    year_ok, date_ok, expected, want = (chk[k] for k in ("year_ok", "date_ok", "expected",
+                                                          "want"))
+    ok15, valid = chk["ok15"], chk["valid"]
 
     # problem: an index into ``messages``
     messages = [MSG_CHARS, MSG_LOWER_X, MSG_YEAR, MSG_DATE] + [_msg_check(c) for c in CHECK_CHARS]
@@ -328,19 +355,14 @@ def validate_ids(ids: pd.Series) -> pd.DataFrame:
         for k in np.unique(true_len[wrong_len]):
             problem[wrong_len & (true_len == k)] = len(messages)
             messages.append(_msg_length(int(k)))
-    problem[bad & lower_x] = 1
-    shaped = bad & (chars18 | chars15)
+    problem[bad & chk["lower_x"]] = 1
+    shaped = bad & (chk["chars18"] | chk["chars15"])
     problem[shaped & ~year_ok] = 2
     problem[shaped & year_ok & ~date_ok] = 3
-    wrong_check = shaped & year_ok & date_ok & ~check_ok
+    wrong_check = shaped & year_ok & date_ok & ~chk["check_ok"]
     problem[wrong_check] = 4 + expected[wrong_check]
 
-    id18 = np.zeros((len(ids), 18), dtype=np.uint32)
-    id18[:] = codes[:, :18]
-    rows15 = np.flatnonzero(ok15)
-    id18[rows15, 8:17] = codes[rows15, 6:15]
-    id18[rows15, 6:8] = [ord("1"), ord("9")]
-    id18[rows15, 17] = want[rows15]
+    id18 = _id18_codes(codes, want, ok15)
 
     days = _days_from_civil(year.astype(np.int64), month, day)
     births = np.where(valid, days, 0).astype("datetime64[D]").astype("datetime64[ns]")

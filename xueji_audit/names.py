@@ -32,6 +32,8 @@ called per character, cached for the process), so a million names take about a s
 from __future__ import annotations
 
 import re
+import unicodedata
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -99,21 +101,27 @@ def _converter():
     return _CONVERTER
 
 
-def _chars(texts: np.ndarray) -> set[str]:
-    return set("".join(texts.tolist()))
-
-
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"
 
 
-def _simplify(uniq: np.ndarray) -> np.ndarray:
-    new = [c for c in _chars(uniq) if ord(c) not in _SIMPLE]
-    cc = _converter()
-    for c in new:
-        s = cc.convert(c) if _is_han(c) else c
-        _SIMPLE[ord(c)] = VARIANTS.get(s, s)
-    return np.array([t.translate(_SIMPLE) for t in uniq.tolist()], dtype=object)
+def _translate(texts: list[str], table: dict[int, str]) -> list[str]:
+    """``t.translate(table)`` of each text, done in one call on the texts joined by newlines
+    (cleaned names hold none); text by text when a newline is in a text or in the table."""
+    joined = "\n".join(texts)
+    if texts and 10 not in table and joined.count("\n") == len(texts) - 1:
+        out = joined.translate(table).split("\n")
+        if len(out) == len(texts):
+            return out
+    return [t.translate(table) for t in texts]
+
+
+def _simplify(texts: list[str]) -> list[str]:
+    for c in set("".join(texts)):
+        if ord(c) not in _SIMPLE:
+            s = _converter().convert(c) if _is_han(c) else c
+            _SIMPLE[ord(c)] = VARIANTS.get(s, s)
+    return _translate(texts, _SIMPLE)
 
 
 def _char_pinyin(ch: str) -> str:
@@ -151,12 +159,13 @@ def _sound_of(syllable: str) -> str:
     return _sound_table().get(_fold(syllable), syllable)
 
 
-def _split(name: str) -> tuple[str, str]:
-    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
-        return name[:2], name[2:]
-    if len(name) >= 2 and "·" not in name:
-        return name[0], name[1:]
-    return "", name
+def _split(names: list[str]) -> tuple[list[str], list[str]]:
+    """(surnames, given names): a compound surname when the name has a third character, else
+    the first character when the name has a second one and no ``·``, else no surname."""
+    cut = [2 if len(n) >= 3 and n[:2] in COMPOUND_SURNAMES else
+           1 if len(n) >= 2 and "·" not in n else 0 for n in names]
+    return ([n[:k] for n, k in zip(names, cut, strict=True)],
+            [n[k:] for n, k in zip(names, cut, strict=True)])
 
 
 def _surname_pinyin(surname: str) -> str:
@@ -167,13 +176,20 @@ def _surname_pinyin(surname: str) -> str:
     return _char_pinyin(surname) if surname else ""
 
 
+def _clean(values: np.ndarray) -> list[str]:
+    """NFKC, no whitespace, one middle dot ``·``: each value (as text) on its own."""
+    texts = pd.Series(values, dtype=object).astype(str).tolist()
+    out = map(unicodedata.normalize, repeat("NFKC"), texts)
+    out = map(_SPACE.sub, repeat(""), out)
+    return list(map(_DOTS.sub, repeat("·"), out))
+
+
 def clean_names(names: pd.Series) -> pd.Series:
     """NFKC, no whitespace, one middle dot ``·``; NA stays NA (no simplification)."""
     s = names.astype("object").where(names.notna(), None)
     codes, uniq = pd.factorize(s)
-    u = pd.Series(uniq, dtype=object).astype(str).str.normalize("NFKC")
-    u = u.str.replace(_SPACE, "", regex=True).str.replace(_DOTS, "·", regex=True)
-    values = np.append(u.to_numpy(dtype=object), None)  # code -1 (NA) takes the last slot
+    values = np.empty(len(uniq) + 1, dtype=object)  # code -1 (NA) takes the last slot
+    values[:-1] = _clean(uniq)
     return pd.Series(values[codes], index=names.index, dtype=object)
 
 
@@ -191,40 +207,71 @@ def _char_tables(texts: list[str]) -> None:
             _SOUND_TABLE[ord(c)] = _sound_of(p) if p else ""
 
 
+FORMS: tuple[str, ...] = ("name", "surname", "given", "pinyin", "pinyin_surname", "sound",
+                          "shape")
+
+
+def _forms(cleaned: list[str], pinyin: bool = True) -> dict[str, list[str]]:
+    """The columns of :func:`normalize_names` for distinct cleaned names (``pinyin`` only
+    when asked)."""
+    simple = _simplify(cleaned)
+    surnames, given = _split(simple)
+    _char_tables(given)
+    sur_py = {sur: _surname_pinyin(sur) for sur in set(surnames)}
+    sur_sound = {sur: "".join(_sound_of(x) for x in py.split()) for sur, py in sur_py.items()}
+    py_sur = [sur_py[sur] for sur in surnames]
+    out = {"name": simple, "surname": surnames, "given": given}
+    if pinyin:
+        out["pinyin"] = [(sp + gp).strip() for sp, gp in zip(
+            py_sur, _translate(given, _PY_TABLE), strict=True)]
+    out["pinyin_surname"] = py_sur
+    out["sound"] = [sur_sound[sur] + g for sur, g in zip(
+        surnames, _translate(given, _SOUND_TABLE), strict=True)]
+    out["shape"] = _translate(simple, _SHAPE)
+    return out
+
+
+def distinct_forms(values: np.ndarray, pinyin: bool = True
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The forms of an object array of names (None / NA for missing), each computed once:
+    ``(codes, forms)`` where ``forms`` holds ``raw`` (the cleaned name, ``""`` for missing)
+    and the columns of :func:`normalize_names` (``pinyin`` only when asked), one object
+    array each over the distinct values, and ``codes`` gives each value's position."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    missing = pd.isna(uniq)
+    cleaned = np.empty(len(uniq), dtype=object)
+    cleaned[~missing] = _clean(uniq[~missing])
+    cleaned[missing] = ""
+    inner, distinct = pd.factorize(cleaned)  # names equal once cleaned: their forms once
+    forms = {"raw": cleaned}
+    for col, v in _forms(distinct.tolist(), pinyin).items():
+        arr = np.empty(len(v), dtype=object)
+        arr[:] = v
+        forms[col] = arr[inner]
+    return codes, forms
+
+
 def normalize_names(names: pd.Series) -> pd.DataFrame:
     """Normal form, surname, given name, pinyin and homophone / look-alike codes of each name.
 
     See the module docstring for the columns. A missing name gives empty strings.
     """
-    cleaned = clean_names(names).fillna("")
-    codes, uniq = pd.factorize(cleaned)
-    simple = _simplify(np.asarray(uniq, dtype=object)).tolist()
-    split = [_split(name) for name in simple]
-    surnames = [sur for sur, _ in split]
-    given = [g for _, g in split]
-    _char_tables(given)
-    sur_py = {sur: _surname_pinyin(sur) for sur in set(surnames)}
-    sur_sound = {sur: "".join(_sound_of(x) for x in py.split()) for sur, py in sur_py.items()}
-    given_py = [g.translate(_PY_TABLE) for g in given]
-    table = pd.DataFrame({
-        "name": simple,
-        "surname": surnames,
-        "given": given,
-        "pinyin": [(sur_py[sur] + gp).strip() for sur, gp in zip(surnames, given_py,
-                                                                strict=True)],
-        "pinyin_surname": [sur_py[sur] for sur in surnames],
-        "sound": [sur_sound[sur] + g.translate(_SOUND_TABLE) for sur, g in zip(
-            surnames, given, strict=True)],
-        "shape": [name.translate(_SHAPE) for name in simple],
-    }, dtype=object)
-    out = table.iloc[codes].reset_index(drop=True)
-    out.index = names.index
-    return out
+    s = names.astype("object").where(names.notna(), None)
+    codes, forms = distinct_forms(s.to_numpy(dtype=object))
+    return pd.DataFrame({c: forms[c][codes] for c in FORMS}, index=names.index, dtype=object,
+                        copy=False)
 
 
 def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return process.cpdist(a.tolist(), b.tolist(), scorer=Levenshtein.distance,
                           workers=-1).astype(np.float64)
+
+
+def _lengths(texts: np.ndarray) -> np.ndarray:
+    try:
+        return np.fromiter(map(len, texts.tolist()), dtype=np.int64, count=len(texts))
+    except TypeError:  # not all text
+        return pd.Series(texts).str.len().to_numpy()
 
 
 def name_similarity_normalized(na: pd.DataFrame, nb: pd.DataFrame) -> np.ndarray:
@@ -236,13 +283,26 @@ def name_similarity_normalized(na: pd.DataFrame, nb: pd.DataFrame) -> np.ndarray
     a_name, b_name = na["name"].to_numpy(dtype=object), nb["name"].to_numpy(dtype=object)
     if len(a_name) == 0:
         return np.zeros(0)
-    d_char = _distances(a_name, b_name)
-    d_sound = _distances(na["sound"].to_numpy(dtype=object), nb["sound"].to_numpy(dtype=object))
-    d_shape = _distances(na["shape"].to_numpy(dtype=object), nb["shape"].to_numpy(dtype=object))
+    longest = np.maximum(_lengths(a_name), _lengths(b_name)).astype(np.float64)
+    return _similarity(_distances(a_name, b_name), longest, na, nb)
+
+
+def _similarity(d_char: np.ndarray, longest: np.ndarray, na, nb, names=None) -> np.ndarray:
+    """:func:`name_similarity_normalized` given the plain edit distances and the longer
+    lengths of the names; ``na``, ``nb`` need ``sound`` and ``shape``. With ``names`` (the
+    two name arrays), pairs whose shapes are the names themselves (no look-alike character)
+    take the plain distance for the shape distance without computing it again."""
+    d_sound = _distances(np.asarray(na["sound"], dtype=object),
+                         np.asarray(nb["sound"], dtype=object))
+    ha, hb = np.asarray(na["shape"], dtype=object), np.asarray(nb["shape"], dtype=object)
+    if names is None:
+        d_shape = _distances(ha, hb)
+    else:
+        d_shape = d_char.copy()
+        folded = np.flatnonzero((ha != names[0]) | (hb != names[1]))
+        d_shape[folded] = _distances(ha[folded], hb[folded]) if len(folded) else 0.0
     d_soft = np.minimum(np.minimum(d_sound, d_shape), d_char)
     cost = d_soft + 0.3 * (d_char - d_soft)
-    longest = np.maximum(pd.Series(a_name).str.len().to_numpy(),
-                         pd.Series(b_name).str.len().to_numpy()).astype(np.float64)
     sim = np.where(longest > 0, 1.0 - cost / np.maximum(longest, 1.0), 0.0)
     return np.clip(sim, 0.0, 1.0)
 

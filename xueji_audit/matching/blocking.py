@@ -32,18 +32,40 @@ def rule_name(rule: tuple[str, ...]) -> str:
     return " + ".join(rule)
 
 
-def block_codes(features: pd.DataFrame, rule: tuple[str, ...]) -> np.ndarray:
-    """One integer code per record for ``rule`` (-1 where any part is empty)."""
-    parts = [features[c].to_numpy(dtype=object) for c in rule]
+def _column_codes(features: pd.DataFrame, column: str, known: dict[str, np.ndarray]
+                  ) -> np.ndarray:
+    """Codes of one feature column (equal ⇔ equal text, -1 ⇔ ""), factorized once."""
+    if column not in known:
+        text = features[column].to_numpy(dtype=object)
+        codes, _ = pd.factorize(text)
+        known[column] = np.where(text == "", -1, codes)
+    return known[column]
+
+
+def block_codes(features: pd.DataFrame, rule: tuple[str, ...],
+                known: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """One integer code per record for ``rule`` (-1 where any part is empty). ``known``:
+    codes of feature columns (see :func:`.features.prepare_coded`), filled as columns are
+    factorized."""
+    known = {} if known is None else known
+    if len(rule) == 1:
+        return np.maximum(_column_codes(features, rule[0], known), -1)
     empty = np.zeros(len(features), dtype=bool)
-    for p in parts:
-        empty |= p == ""
-    if len(parts) == 1:
-        codes, _ = pd.factorize(parts[0])
-    else:
-        frame = pd.DataFrame({str(k): p for k, p in enumerate(parts)})
-        codes = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
-    codes = np.asarray(codes, dtype=np.int64)
+    codes = np.zeros(len(features), dtype=np.int64)
+    top = 1
+    for c in rule:
+        part = _column_codes(features, c, known)
+        empty |= part < 0
+        part = np.maximum(part, 0)
+        size = int(part.max()) + 1 if len(part) else 1
+        if size > 2**31:  # codes far from consecutive (numbers read from text): renumber
+            part, uniq = pd.factorize(part)
+            size = len(uniq)
+        if top * size >= 2**62:  # renumber before the product could overflow
+            codes, uniq = pd.factorize(codes)
+            top = len(uniq)
+        codes = codes * size + part
+        top *= size
     codes[empty] = -1
     return codes
 
@@ -52,18 +74,23 @@ def pairs_within(codes: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndar
     """All pairs of positions sharing a code (code -1 excluded); blocks above ``max_block``
     are skipped. Returns ``(i, j, skipped_blocks)`` with ``i < j``."""
     keep = np.flatnonzero(codes >= 0)
-    order = keep[np.argsort(codes[keep], kind="stable")]
-    c = codes[order]
-    if len(c) == 0:
+    if len(keep) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    bits = max(1, (len(codes) - 1).bit_length())
+    c = codes[keep].astype(np.int64)
+    if int(c.max()) >= 2 ** (62 - bits):  # too wide to pack with a position: renumber
+        c = pd.factorize(c)[0].astype(np.int64)
+    packed = np.sort((c << bits) | keep)  # by code, then position (a stable sort)
+    order, c = packed & ((1 << bits) - 1), packed >> bits
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     sizes = np.diff(np.r_[starts, len(c)])
     big = sizes > max_block
+    pick = (sizes >= 2) & ~big  # blocks that give pairs
+    starts, sizes = starts[pick], sizes[pick]
     size_of = np.repeat(sizes, sizes)
     start_of = np.repeat(starts, sizes)
-    pos = np.arange(len(c))
-    ok = ~np.repeat(big, sizes)
-    partners = np.where(ok, start_of + size_of - pos - 1, 0)
+    pos = start_of + (np.arange(len(size_of)) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    partners = start_of + size_of - pos - 1
     total = int(partners.sum())
     left = np.repeat(pos, partners)
     offsets = np.repeat(np.cumsum(partners) - partners, partners)
@@ -73,15 +100,24 @@ def pairs_within(codes: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndar
     return lo.astype(np.int64), hi.astype(np.int64), int(big.sum())
 
 
+def _unique(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of ``keys``, sorted (by sorting: faster than np.unique's hashing
+    on a wide range of int64)."""
+    s = np.sort(keys)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
+
+
 def candidate_pairs(features: pd.DataFrame, spec: MatchSpec,
-                    report: BlockingReport | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    report: BlockingReport | None = None,
+                    codes: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The union of the pairs of every blocking rule of ``spec`` (cross-source only when
-    ``spec.source`` is set)."""
+    ``spec.source`` is set). ``codes``: integer codes of feature columns, when known."""
     n = len(features)
     keys = []
+    known = dict(codes or {})
     source = features["_source"].to_numpy(dtype=object) if spec.source else None
     for rule in spec.blocks:
-        i, j, skipped = pairs_within(block_codes(features, rule), spec.max_block)
+        i, j, skipped = pairs_within(block_codes(features, rule, known), spec.max_block)
         if source is not None:
             cross = source[i] != source[j]
             i, j = i[cross], j[cross]
@@ -95,7 +131,7 @@ def candidate_pairs(features: pd.DataFrame, spec: MatchSpec,
         if report is not None:
             report.pairs_per_rule[f"{id_col} 修正候选"] = len(i)
         keys.append(i * n + j)
-    allkeys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+    allkeys = _unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
     if report is not None:
         report.candidate_pairs = len(allkeys)
     return allkeys // max(n, 1), allkeys % max(n, 1)

@@ -39,94 +39,164 @@ def _dist(a: np.ndarray, b: np.ndarray, scorer) -> np.ndarray:
     return process.cpdist(a.tolist(), b.tolist(), scorer=scorer, workers=-1)
 
 
-def _pick(features: pd.DataFrame, col: str, i: np.ndarray, j: np.ndarray):
-    v = features[col].to_numpy(dtype=object)
-    return v[i], v[j]
+class _Pairs:
+    """The values of feature columns at the pairs ``(i, j)``, each column taken once: text,
+    or the integer codes of :func:`.features.prepare_coded` where given (equal codes ⇔ equal
+    text, -1 ⇔ ``""``) for the equality tests."""
+
+    def __init__(self, features: pd.DataFrame, i: np.ndarray, j: np.ndarray,
+                 codes: dict[str, np.ndarray] | None):
+        self.features, self.i, self.j = features, i, j
+        self.codes = codes or {}
+        self._text: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._eq: dict[str, np.ndarray] = {}
+        self._empty: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def text(self, col: str, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The texts of ``col`` at every pair, or at the pairs ``rows`` only."""
+        if col in self._text:
+            a, b = self._text[col]
+            return (a, b) if rows is None else (a[rows], b[rows])
+        v = self.features[col].to_numpy(dtype=object)
+        if rows is not None:
+            return v[self.i[rows]], v[self.j[rows]]
+        self._text[col] = v[self.i], v[self.j]
+        return self._text[col]
+
+    def equal(self, col: str) -> np.ndarray:
+        if col not in self._eq:
+            if col in self.codes:
+                c = self.codes[col]
+                self._eq[col] = c[self.i] == c[self.j]
+            else:
+                a, b = self.text(col)
+                self._eq[col] = a == b
+        return self._eq[col]
+
+    def empty(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        if col not in self._empty:
+            if col in self.codes:
+                c = self.codes[col]
+                self._empty[col] = c[self.i] < 0, c[self.j] < 0
+            else:
+                a, b = self.text(col)
+                self._empty[col] = a == "", b == ""
+        return self._empty[col]
+
+    def missing(self, col: str) -> np.ndarray:
+        ea, eb = self.empty(col)
+        return ea | eb
 
 
-def _levels_name_zh(f: pd.DataFrame, c: str, i, j) -> np.ndarray:
-    ra, rb = _pick(f, f"{c}:raw", i, j)
-    na, nb = _pick(f, c, i, j)
-    sa, sb = _pick(f, f"{c}:sound", i, j)
-    ha, hb = _pick(f, f"{c}:shape", i, j)
-    pa, pb = _pick(f, f"{c}:surname", i, j)
-    lv = np.full(len(i), 5, dtype=np.int8)
-    lv[(pa == pb) & (pa != "")] = 4
-    rest = np.flatnonzero((sa != sb) & (ha != hb) & (na != nb))
+def _levels_name_zh(p: _Pairs, c: str) -> np.ndarray:
+    same_sound, same_shape = p.equal(f"{c}:sound"), p.equal(f"{c}:shape")
+    same_name = p.equal(c)
+    lv = np.full(len(p), 5, dtype=np.int8)
+    lv[p.equal(f"{c}:surname") & ~p.empty(f"{c}:surname")[0]] = 4
+    rest = np.flatnonzero(~same_sound & ~same_shape & ~same_name & ~p.missing(c))
     if len(rest):  # the similarity is needed only where no code agrees
-        sim = zh.name_similarity_normalized(
-            pd.DataFrame({"name": na[rest], "sound": sa[rest], "shape": ha[rest]}),
-            pd.DataFrame({"name": nb[rest], "sound": sb[rest], "shape": hb[rest]}))
+        na, nb = p.text(c, rest)
+        # edits cost at most 1 each: where the plain edit distance already gives a
+        # similarity of 0.6, so does the full one (as computed by name_similarity_normalized)
+        longest = np.maximum(zh._lengths(na), zh._lengths(nb)).astype(np.float64)
+        d_char = zh._distances(na, nb)
+        sure = (longest > 0) & (np.clip(1.0 - d_char / np.maximum(longest, 1.0), 0.0, 1.0)
+                                >= 0.6)
+        lv[rest[sure]] = 3
+        rest, d_char, longest = rest[~sure], d_char[~sure], longest[~sure]
+        sa, sb = p.text(f"{c}:sound", rest)
+        ha, hb = p.text(f"{c}:shape", rest)
+        sim = zh._similarity(d_char, longest, {"sound": sa, "shape": ha},
+                             {"sound": sb, "shape": hb}, (na[~sure], nb[~sure])
+                             ) if len(rest) else np.zeros(0)
         lv[rest[sim >= 0.6]] = 3
-    lv[(sa == sb) | (ha == hb)] = 2
-    lv[na == nb] = 1
-    lv[ra == rb] = 0
+    lv[same_sound | same_shape] = 2
+    lv[same_name] = 1
+    lv[p.equal(f"{c}:raw")] = 0
     return lv
 
 
-def _levels_graded(a, b, sims: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
-    lv = np.full(len(a), len(cuts) + 1, dtype=np.int8)
+def _levels_graded(p: _Pairs, c: str, similarity, cuts: tuple[float, ...]) -> np.ndarray:
+    same = p.equal(c)
+    lv = np.full(len(p), len(cuts) + 1, dtype=np.int8)
+    rows = np.flatnonzero(~same & ~p.missing(c))  # the others are equal or missing
+    sims = similarity(*p.text(c, rows))
     for k in range(len(cuts) - 1, -1, -1):
-        lv[sims >= cuts[k]] = k + 1
-    lv[a == b] = 0
+        lv[rows[sims >= cuts[k]]] = k + 1
+    lv[same] = 0
     return lv
 
 
-def _levels_date(f: pd.DataFrame, c: str, i, j) -> np.ndarray:
-    a, b = _pick(f, c, i, j)
-    sa, sb = _pick(f, f"{c}:swap", i, j)
-    d = _dist(a, b, OSA.distance)
-    lv = np.full(len(a), 4, dtype=np.int8)
-    lv[d <= 2] = 3
-    lv[d <= 1] = 2
-    lv[sa == sb] = 1
-    lv[a == b] = 0
+def _levels_date(p: _Pairs, c: str) -> np.ndarray:
+    same, swapped = p.equal(c), p.equal(f"{c}:swap")
+    lv = np.full(len(p), 4, dtype=np.int8)
+    rows = np.flatnonzero(~same & ~swapped & ~p.missing(c))
+    d = _dist(*p.text(c, rows), OSA.distance)
+    lv[rows[d <= 2]] = 3
+    lv[rows[d <= 1]] = 2
+    lv[swapped] = 1
+    lv[same] = 0
     return lv
 
 
-def _levels_id(f: pd.DataFrame, c: str, i, j) -> np.ndarray:
-    a, b = _pick(f, c, i, j)
-    ia, ib = _pick(f, f"{c}:id18", i, j)
-    va, vb = _pick(f, f"{c}:valid", i, j)
-    va, vb = va == "1", vb == "1"
-    fa, fb = np.where(va, ia, a), np.where(vb, ib, b)
-    fa15, fb15 = _pick(f, f"{c}:id15", i, j)
-    d = _dist(fa, fb, OSA.distance)
-    lv = np.where(va & vb, 4, 3).astype(np.int8)
-    lv[(d <= 1) & va & vb] = 2
-    lv[(d <= 1) & (va != vb)] = 1
+def _levels_id(p: _Pairs, c: str) -> np.ndarray:
+    ea, eb = p.empty(f"{c}:valid")
+    va, vb = ~ea, ~eb  # valid is "1" or ""
+    a15_empty = p.empty(f"{c}:id15")[0]
     # equal, or equal but for the century digits (a 15-digit number read with the wrong century)
-    lv[(a == b) | ((ia == ib) & va & vb) | ((fa15 == fb15) & (fa15 != ""))] = 0
+    same = p.equal(c) | (p.equal(f"{c}:id18") & va & vb) | (p.equal(f"{c}:id15") & ~a15_empty)
+    lv = np.where(va & vb, 4, 3).astype(np.int8)
+    rows = np.flatnonzero(~same & ~p.missing(c) & (va | vb))  # where the distance counts
+    a, b = p.text(c, rows)
+    ia, ib = p.text(f"{c}:id18", rows)
+    near = rows[_dist(np.where(va[rows], ia, a), np.where(vb[rows], ib, b), OSA.distance) <= 1]
+    lv[near[va[near] & vb[near]]] = 2
+    lv[near[va[near] != vb[near]]] = 1
+    lv[same] = 0
     return lv
 
 
-def compare_field(features: pd.DataFrame, fs: FieldSpec, i: np.ndarray,
-                  j: np.ndarray) -> np.ndarray:
-    """The agreement level (int8, -1 = missing) of field ``fs`` for the pairs ``(i, j)``."""
+def _compare(p: _Pairs, fs: FieldSpec) -> np.ndarray:
     c = fs.column
-    a, b = _pick(features, c, i, j)
     if fs.kind == "name_zh":
-        lv = _levels_name_zh(features, c, i, j)
+        lv = _levels_name_zh(p, c)
     elif fs.kind == "name":
-        lv = _levels_graded(a, b, _dist(a, b, JaroWinkler.normalized_similarity), (0.92, 0.8))
+        lv = _levels_graded(p, c, lambda a, b: _dist(a, b, JaroWinkler.normalized_similarity),
+                            (0.92, 0.8))
     elif fs.kind == "text":
-        lv = _levels_graded(a, b, _dist(a, b, Indel.normalized_similarity), (0.9, 0.7))
+        lv = _levels_graded(p, c, lambda a, b: _dist(a, b, Indel.normalized_similarity),
+                            (0.9, 0.7))
     elif fs.kind == "code":
-        lv = _levels_graded(a, b, -_dist(a, b, OSA.distance), (-1.0, -2.0))
+        # NB: this has always been _levels_graded on the negated OSA distances, which are
+        # unsigned (uint32): the negation wraps around to a large positive number, so every
+        # unequal pair read as level 1 (一位之差). Kept as is (same results), without
+        # computing distances that cannot change it.
+        lv = np.where(p.equal(c), 0, 1).astype(np.int8)
     elif fs.kind == "date":
-        lv = _levels_date(features, c, i, j)
+        lv = _levels_date(p, c)
     elif fs.kind == "id_cn":
-        lv = _levels_id(features, c, i, j)
+        lv = _levels_id(p, c)
     else:
-        lv = np.where(a == b, 0, 1).astype(np.int8)
-    lv[(a == "") | (b == "")] = -1
+        lv = np.where(p.equal(c), 0, 1).astype(np.int8)
+    lv[p.missing(c)] = -1
     return lv
 
 
-def compare(features: pd.DataFrame, spec: MatchSpec, i: np.ndarray,
-            j: np.ndarray) -> pd.DataFrame:
+def compare_field(features: pd.DataFrame, fs: FieldSpec, i: np.ndarray, j: np.ndarray,
+                  codes: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """The agreement level (int8, -1 = missing) of field ``fs`` for the pairs ``(i, j)``;
+    ``codes`` as given by :func:`.features.prepare_coded`."""
+    return _compare(_Pairs(features, i, j, codes), fs)
+
+
+def compare(features: pd.DataFrame, spec: MatchSpec, i: np.ndarray, j: np.ndarray,
+            codes: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Levels of every field of ``spec`` for the pairs ``(i, j)``: one int8 column each."""
-    return pd.DataFrame({fs.column: compare_field(features, fs, i, j) for fs in spec.fields})
+    p = _Pairs(features, i, j, codes)
+    return pd.DataFrame({fs.column: _compare(p, fs) for fs in spec.fields})
 
 
 def n_levels(fs: FieldSpec) -> int:

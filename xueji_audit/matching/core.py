@@ -15,7 +15,7 @@ from .blocking import BlockingReport, candidate_pairs, reduction_ratio
 from .cluster import CANNOT_LINK, MATCH, cluster
 from .compare import compare
 from .em import Model, match_weight, probability, term_frequencies, train
-from .features import MatchSpec, prepare
+from .features import MatchSpec, prepare_coded
 
 SURE = 0.95  # 确定 at or above; 疑似 from MATCH; 待复核 from REVIEW
 REVIEW = 0.2
@@ -38,24 +38,26 @@ class MatchResult:
 
 
 class Scorer:
-    """Scores arbitrary pairs of one feature frame with a learnt model (and the decisions)."""
+    """Scores arbitrary pairs of one feature frame with a learnt model (and the decisions);
+    ``codes``: integer codes of feature columns (:func:`.features.prepare_coded`)."""
 
     def __init__(self, features: pd.DataFrame, spec: MatchSpec, model: Model,
                  decisions: dict[tuple[int, int], bool] | None = None,
-                 tf: dict[str, np.ndarray] | None = None):
-        self.features, self.spec, self.model = features, spec, model
-        self.tf = term_frequencies(features, spec) if tf is None else tf
+                 tf: dict[str, np.ndarray] | None = None,
+                 codes: dict[str, np.ndarray] | None = None):
+        self.features, self.spec, self.model, self.codes = features, spec, model, codes
+        self.tf = term_frequencies(features, spec, codes) if tf is None else tf
         self.decisions = decisions or {}
 
     def levels(self, i: np.ndarray, j: np.ndarray, progress: bool = False) -> pd.DataFrame:
         if len(i) <= CHUNK:
-            return compare(self.features, self.spec, i, j)
+            return compare(self.features, self.spec, i, j, self.codes)
         starts = range(0, len(i), CHUNK)
         if progress:
             from tqdm.auto import tqdm
             starts = tqdm(starts, desc="比较候选对", unit="百万对")
-        return pd.concat([compare(self.features, self.spec, i[s:s + CHUNK], j[s:s + CHUNK])
-                          for s in starts], ignore_index=True)
+        return pd.concat([compare(self.features, self.spec, i[s:s + CHUNK], j[s:s + CHUNK],
+                                  self.codes) for s in starts], ignore_index=True)
 
     def probability(self, i: np.ndarray, j: np.ndarray, levels: pd.DataFrame) -> np.ndarray:
         p = probability(match_weight(self.model, self.spec, levels, i, self.tf))
@@ -152,11 +154,11 @@ def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None =
     t0 = time.perf_counter()
     timings = {}
     bar = _stages(progress)
-    features = prepare(df, spec)
+    features, codes = prepare_coded(df, spec)
     timings["features"] = time.perf_counter() - t0
     bar.update(1)
     report = BlockingReport()
-    i, j = candidate_pairs(features, spec, report)
+    i, j = candidate_pairs(features, spec, report, codes)
     dec = _decision_positions(features["_key"], decisions)
     if dec:
         extra = np.array([(min(a, b), max(a, b)) for a, b in dec], dtype=np.int64)
@@ -166,11 +168,11 @@ def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None =
     timings["blocking"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
     placeholder = Model((), {}, {}, 0.5)
-    scorer = Scorer(features, spec, placeholder, dec)
+    scorer = Scorer(features, spec, placeholder, dec, codes=codes)
     levels = scorer.levels(i, j, progress)
     timings["compare"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
-    scorer.model = train(features, spec, levels, u_sample, sibling_mask(spec, levels))
+    scorer.model = train(features, spec, levels, u_sample, sibling_mask(spec, levels), codes)
     p = scorer.probability(i, j, levels)
     timings["score"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
@@ -180,10 +182,22 @@ def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None =
     return out
 
 
+class _Silent:
+    """A progress bar that shows nothing."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _stages(progress: bool):
     """A tqdm bar over the five stages (terminal or notebook), or a silent stand-in."""
+    if not progress:
+        return _Silent()
     from tqdm.auto import tqdm
-    return tqdm(total=5, desc="查找重复学籍", unit="步", disable=not progress)
+    return tqdm(total=5, desc="查找重复学籍", unit="步")
 
 
 def finish(features, spec, scorer, i, j, levels, p, report, timings, t0,
@@ -234,7 +248,8 @@ def cluster_frame(keys: np.ndarray, label: np.ndarray, pairs: pd.DataFrame) -> p
     if len(rows) == 0:
         return pd.DataFrame({"cluster_id": [], "key": [], "band": []}, dtype=object)
     frame = pd.DataFrame({"label": label[rows], "key": keys[rows]})
-    first = frame.groupby("label")["key"].transform("min")
+    least = frame.sort_values("key", kind="stable").drop_duplicates("label")
+    first = frame["label"].map(least.set_index("label")["key"])  # each cluster's least key
     frame = frame.assign(first=first).sort_values(["first", "key"])
     ids = frame["label"].map({lab: f"C{k + 1:06d}" for k, lab in
                               enumerate(frame["label"].drop_duplicates())})

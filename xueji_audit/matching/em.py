@@ -59,20 +59,23 @@ def sample_pairs(n: int, size: int, seed: int = 20260101) -> tuple[np.ndarray, n
 
 
 def estimate_u(features: pd.DataFrame, spec: MatchSpec, size: int = 100_000,
-               seed: int = 20260101) -> dict[str, np.ndarray]:
+               seed: int = 20260101, codes: dict[str, np.ndarray] | None = None
+               ) -> dict[str, np.ndarray]:
     """``u`` per field and level from random pairs (cross-source only when linking)."""
     i, j = sample_pairs(len(features), size, seed)
-    return u_from_pairs(features, spec, i, j)
+    return u_from_pairs(features, spec, i, j, codes)
 
 
 def u_from_pairs(features: pd.DataFrame, spec: MatchSpec, i: np.ndarray,
-                 j: np.ndarray) -> dict[str, np.ndarray]:
-    """``u`` per field and level from the given (random) pairs of ``features``."""
+                 j: np.ndarray, codes: dict[str, np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
+    """``u`` per field and level from the given (random) pairs of ``features``
+    (``codes`` as in :func:`.compare.compare`)."""
     if spec.source:
         src = features["_source"].to_numpy(dtype=object)
         keep = src[i] != src[j]
         i, j = i[keep], j[keep]
-    lv = compare(features, spec, i, j)
+    lv = compare(features, spec, i, j, codes)
     u = {}
     for fs in spec.fields:
         x = lv[fs.column].to_numpy()
@@ -157,10 +160,11 @@ def fit_em(uniq: np.ndarray, counts: np.ndarray, fields: tuple[str, ...],
 
 
 def train(features: pd.DataFrame, spec: MatchSpec, levels: pd.DataFrame,
-          u_sample: int = 100_000, exclude: np.ndarray | None = None) -> Model:
+          u_sample: int = 100_000, exclude: np.ndarray | None = None,
+          codes: dict[str, np.ndarray] | None = None) -> Model:
     """Estimate ``u`` on random pairs and fit ``m``, ``λ`` by EM on the candidate pairs
     (less those marked in ``exclude``: pairs the sibling guard keeps apart)."""
-    u = estimate_u(features, spec, u_sample)
+    u = estimate_u(features, spec, u_sample, codes=codes)
     if exclude is not None and exclude.any():
         levels = levels[~exclude]
     uniq, counts, _ = patterns(levels)
@@ -187,11 +191,19 @@ def fit_spec(spec: MatchSpec, uniq: np.ndarray, counts: np.ndarray,
     return Model(fields, fitted.m, dict(u), lam, fitted.iterations, fitted.lam)
 
 
-def term_frequencies(features: pd.DataFrame, spec: MatchSpec) -> dict[str, np.ndarray]:
-    """For each field with ``tf=True``: the share of records holding each record's value."""
+def term_frequencies(features: pd.DataFrame, spec: MatchSpec,
+                     codes: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """For each field with ``tf=True``: the share of records holding each record's value
+    (counted on the integer ``codes`` of the column when given)."""
     out = {}
     for fs in spec.fields:
         if fs.tf:
+            if codes and fs.column in codes:
+                c = codes[fs.column] + 1  # "" (code -1) is a value too
+                if len(c) and c.max() >= len(c):  # not consecutive: renumber
+                    c = pd.factorize(c)[0]
+                out[fs.column] = (np.bincount(c) / len(c))[c]
+                continue
             v = features[fs.column]
             freq = v.map(v.value_counts(normalize=True)).to_numpy(dtype=np.float64)
             out[fs.column] = freq

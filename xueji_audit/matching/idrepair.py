@@ -89,20 +89,34 @@ def repair_candidates(ids: pd.Series, birth: pd.Series | None = None,
     return out[keep].drop_duplicates(["row", "candidate"]).reset_index(drop=True)
 
 
+_POW11 = 11 ** np.arange(17, -1, -1, dtype=np.int64)
+
+
+def _keys18(texts: np.ndarray) -> np.ndarray:
+    """Base-11 numbers of 18-character texts of digits and ``X`` (one per text)."""
+    d = np.asarray(texts, dtype="U18").view(np.uint32).reshape(len(texts), 18) - np.uint32(48)
+    return np.where(d == ord("X") - 48, np.uint32(10), d).astype(np.int64) @ _POW11
+
+
 def repair_pairs(features: pd.DataFrame, id_col: str, birth_col: str | None,
                  sex_col: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) where a repair candidate of record i's invalid number is record j's
     valid number (or the reverse), from a feature frame of :mod:`.features`."""
+    # only a number that is not valid can fail the check digit
+    rows = np.flatnonzero(features[f"{id_col}:valid"].to_numpy(dtype=object) != "1")
     birth = None
     if birth_col:
-        birth = pd.to_datetime(features[birth_col].where(features[birth_col] != ""),
-                               format="%Y%m%d", errors="coerce")
-    sex = features[sex_col] if sex_col else None
-    cand = repair_candidates(features[id_col], birth, sex)
-    valid = features[f"{id_col}:id18"]
-    target = pd.DataFrame({"candidate": valid.to_numpy(dtype=object),
-                           "other": np.arange(len(features))})
-    target = target[target["candidate"] != ""]
+        b = features[birth_col].iloc[rows].reset_index(drop=True)
+        birth = pd.to_datetime(b.where(b != ""), format="%Y%m%d", errors="coerce")
+    sex = features[sex_col].iloc[rows].reset_index(drop=True) if sex_col else None
+    cand = repair_candidates(features[id_col].iloc[rows].reset_index(drop=True), birth, sex)
+    cand = cand.assign(row=rows[cand["row"].to_numpy(np.int64)]) if len(cand) else cand
+    valid = features[f"{id_col}:id18"].to_numpy(dtype=object)
+    other = np.flatnonzero(valid != "")
+    if len(cand):  # keep the valid numbers some candidate names (compared as numbers)
+        other = other[pd.Series(_keys18(valid[other])).isin(
+            _keys18(cand["candidate"].to_numpy(dtype=object))).to_numpy()]
+    target = pd.DataFrame({"candidate": valid[other], "other": other})
     hits = cand.merge(target, on="candidate")
     i, j = hits["row"].to_numpy(np.int64), hits["other"].to_numpy(np.int64)
     keep = i != j

@@ -78,10 +78,10 @@ def find_duplicates(students: pd.DataFrame, *, decisions: pd.DataFrame | None = 
 def _values(students: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
     if col not in students.columns:
         return np.full(len(rows), "", dtype=object)
-    s = students[col].reset_index(drop=True)
+    s = students[col].iloc[rows]  # only the rows shown: a few thousand of a million
     if pd.api.types.is_datetime64_any_dtype(s):
         s = s.dt.strftime("%Y-%m-%d")
-    return s.astype("string").fillna("").to_numpy(dtype=object)[rows]
+    return s.astype("string").fillna("").to_numpy(dtype=object)
 
 
 def main_evidence(raw: MatchResult, top: int = 3) -> np.ndarray:
