@@ -151,8 +151,9 @@ def _reference_levels(f: pd.DataFrame, fs, i: np.ndarray, j: np.ndarray) -> np.n
         lv = graded(a, b, dist(a, b, Indel.normalized_similarity), (0.9, 0.7))
     elif fs.kind == "name":
         lv = graded(a, b, dist(a, b, JaroWinkler.normalized_similarity), (0.92, 0.8))
-    elif fs.kind == "code":  # unsigned distances, negated as they always were
-        lv = graded(a, b, -dist(a, b, OSA.distance), (-1.0, -2.0))
+    elif fs.kind == "code":  # by the OSA distance: 1, 2 or more edits
+        d = dist(a, b, OSA.distance).astype(np.int64)
+        lv = np.select([a == b, d <= 1, d <= 2], [0, 1, 2], 3).astype(np.int8)
     elif fs.kind == "date":
         sa, sb = pick(f"{c}:swap")
         d = dist(a, b, OSA.distance)

@@ -123,3 +123,19 @@ def test_decisions_file_with_unknown_word(tmp_path):
     path.write_text("学籍号_a,学籍号_b,决定\nG1,G2,也许\n", encoding="utf-8")
     with pytest.raises(DataFileError, match="无法识别的决定"):
         read_decisions(path)
+
+
+def test_code_levels_count_the_edits():
+    import numpy as np
+    import pandas as pd
+
+    from xueji_audit.matching.compare import compare_field
+    from xueji_audit.matching.features import FieldSpec
+
+    f = pd.DataFrame({"电话": ["13895760359", "13895760359", "13895760358", "13895760539",
+                               "13895760000", "15700641691", ""]})
+    fs = FieldSpec("电话", "code")
+    i, j = np.zeros(6, dtype=np.int64), np.arange(1, 7)
+    # same, one digit, one swap of neighbours, three digits, all different, missing
+    assert compare_field(f, fs, i, j).tolist() == [0, 1, 1, 3, 3, -1]
+    assert compare_field(f, fs, np.array([2]), np.array([3])).tolist() == [2]

@@ -130,6 +130,18 @@ def _levels_graded(p: _Pairs, c: str, similarity, cuts: tuple[float, ...]) -> np
     return lv
 
 
+def _levels_code(p: _Pairs, c: str) -> np.ndarray:
+    """一致 / 一位之差 / 两位之差 / 不同 by the OSA distance (a swap of two neighbours is one)."""
+    same = p.equal(c)
+    lv = np.full(len(p), 3, dtype=np.int8)
+    rows = np.flatnonzero(~same & ~p.missing(c))
+    d = _dist(*p.text(c, rows), OSA.distance)
+    lv[rows[d <= 2]] = 2
+    lv[rows[d <= 1]] = 1
+    lv[same] = 0
+    return lv
+
+
 def _levels_date(p: _Pairs, c: str) -> np.ndarray:
     same, swapped = p.equal(c), p.equal(f"{c}:swap")
     lv = np.full(len(p), 4, dtype=np.int8)
@@ -170,11 +182,7 @@ def _compare(p: _Pairs, fs: FieldSpec) -> np.ndarray:
         lv = _levels_graded(p, c, lambda a, b: _dist(a, b, Indel.normalized_similarity),
                             (0.9, 0.7))
     elif fs.kind == "code":
-        # NB: this has always been _levels_graded on the negated OSA distances, which are
-        # unsigned (uint32): the negation wraps around to a large positive number, so every
-        # unequal pair read as level 1 (一位之差). Kept as is (same results), without
-        # computing distances that cannot change it.
-        lv = np.where(p.equal(c), 0, 1).astype(np.int8)
+        lv = _levels_code(p, c)
     elif fs.kind == "date":
         lv = _levels_date(p, c)
     elif fs.kind == "id_cn":
