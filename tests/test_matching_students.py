@@ -98,3 +98,9 @@ def test_dask_engine_gives_the_same_pairs(county, result):
     assert on_dask.pairs[key].sort_values(key[:2]).reset_index(drop=True).equals(
         result.pairs[key].sort_values(key[:2]).reset_index(drop=True))
     assert on_dask.stats["candidate_pairs"] == result.stats["candidate_pairs"]
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_a_register_too_small_to_pair_gives_no_duplicates(app_session, n):
+    result = find_duplicates(app_session.students.iloc[:n])
+    assert result.pairs.empty and result.clusters.empty

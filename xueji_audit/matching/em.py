@@ -51,6 +51,8 @@ class Model:
 
 def sample_pairs(n: int, size: int, seed: int = 20260101) -> tuple[np.ndarray, np.ndarray]:
     """``size`` random pairs of distinct positions in ``0..n-1`` (i < j), reproducible."""
+    if n < 2:  # no pair to draw
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     rng = np.random.default_rng(seed)
     i = rng.integers(0, n, size)
     j = rng.integers(0, n - 1, size)
