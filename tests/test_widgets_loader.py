@@ -8,8 +8,6 @@ from widgets.loader import DataLoader
 from xueji_audit.app import AppConfig, Session
 from xueji_audit.app.loader import (
     REJECT_HEADERS,
-    REPORT_HEADERS,
-    load_report_table,
     rejects_html,
     rejects_table,
     severity_table,
@@ -17,6 +15,7 @@ from xueji_audit.app.loader import (
     summary_line,
     upload_files,
 )
+from xueji_audit.load import REPORT_HEADERS, report_table
 
 USER = "测试督查员"
 ID_TOKEN = re.compile(r"\d{17}[\dXx]")
@@ -46,7 +45,7 @@ def config(tmp_path):
 # -- package functions ----------------------------------------------------------------------
 def test_load_report_counts_are_those_of_the_sheets(app_session):
     report = app_session.loaded.report
-    t = load_report_table(app_session.loaded)
+    t = report_table(app_session.loaded)
     assert tuple(t.columns) == REPORT_HEADERS and len(t) == len(report)
     for col, attr in (("读取", "rows_read"), ("载入", "rows_loaded"), ("拒收", "rows_rejected"),
                       ("空行", "blank_rows")):

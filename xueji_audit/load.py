@@ -257,14 +257,28 @@ def _pad(s: str, width: int) -> str:
     return s + " " * max(width - _width(s), 0)
 
 
+REPORT_HEADERS: tuple[str, ...] = ("文件", "工作表", "识别为", "格式", "表头行", "读取", "载入",
+                                   "拒收", "空行", "说明")
+"""Headers of :func:`report_table`."""
+SKIPPED = "（跳过）"
+
+
+def report_table(result: LoadResult) -> pd.DataFrame:
+    """One row per sheet (or CSV file) read: what it was recognised as, the row counts and
+    the notes (joined by ；)."""
+    rows = [(r.file, r.sheet or "-", r.table or SKIPPED, f"{r.source}/{r.encoding}",
+             r.header_row if r.header_row else "-", r.rows_read, r.rows_loaded, r.rows_rejected,
+             r.blank_rows, "；".join(r.notes)) for r in result.report]
+    out = pd.DataFrame(rows, columns=list(REPORT_HEADERS))
+    return out.astype({k: "int64" for k in ("读取", "载入", "拒收", "空行")})
+
+
 def summary_text(result: LoadResult) -> str:
     """The per-file/sheet table the ``load`` command prints (Chinese)."""
-    head = ("文件", "工作表", "识别为", "格式", "表头行", "读取", "载入", "拒收", "空行")
-    rows = [head]
-    for r in result.report:
-        rows.append((r.file, r.sheet or "-", r.table or "（跳过）", f"{r.source}/{r.encoding}",
-                     str(r.header_row or "-"), str(r.rows_read), str(r.rows_loaded),
-                     str(r.rows_rejected), str(r.blank_rows)))
+    table = report_table(result)
+    head = REPORT_HEADERS[:-1]
+    rows = [head] + [tuple(str(v) for v in row)
+                     for row in table[list(head)].itertuples(index=False, name=None)]
     widths = [max(_width(row[k]) for row in rows) for k in range(len(head))]
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in rows]

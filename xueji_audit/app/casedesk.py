@@ -14,13 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cases.store import ACTION_DRAFT, CLOSED, KINDS, TRANSITIONS
+from ..cases.store import CLOSED, KINDS, TRANSITIONS
 from ..errors import XuejiError
-from ..forms import CASE_KINDS, contexts
-from ..forms.data import with_register
-from ..forms.docx import render_docx
-from ..forms.pdf import render_pdf
+from ..forms import CASE_KINDS
 from ..profile import load_profile
+from ..reports.cases import draft_logged
 from ..reports.findings import FINDING_HEADERS
 from ..rules.catalogue import CATALOGUE
 from ..workdays import WorkCalendar
@@ -52,10 +50,6 @@ SCROLL_STYLE = "overflow:auto;max-width:100%;max-height:420px"
 def calendar(session: Session) -> WorkCalendar:
     """The working-day calendar of the session's profile."""
     return load_profile(session.config.profile).calendar()
-
-
-def _stamp(session: Session) -> dt.datetime:
-    return dt.datetime.combine(session.config.as_of, dt.time())
 
 
 def _rule_name(rule_id: str, findings: pd.DataFrame | None = None) -> str:
@@ -244,20 +238,10 @@ def draft_form(session: Session, case_id: int, kind: str,
     if kind not in CASE_KINDS:
         raise XuejiError(f"未知的表单种类「{kind}」，可选：{'、'.join(CASE_KINDS)}。")
     progress = progress or _quiet
-    case_id = int(case_id)
-    on, user = session.config.as_of, session.config.user
-    case = with_register(session.store.get_case(case_id), session.students)
-    docs = contexts(kind, case, on=on, calendar=calendar(session), user=user)
-    out = session.config.forms_dir / f"案件{case_id}"
-    out.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    for k, (stem, ctx) in enumerate(docs):
-        progress(k / len(docs), f"生成 Word 文书 {k + 1}/{len(docs)}：{stem}.docx")
-        paths.append(render_docx(kind, ctx, out / f"{stem}.docx"))
-        progress((k + 0.5) / len(docs), f"生成 PDF {k + 1}/{len(docs)}：{stem}.pdf")
-        paths.append(render_pdf(kind, ctx, out / f"{stem}.pdf"))
-    session.store.log_access(ACTION_DRAFT, case_id, user, _stamp(session),
-                             f"{kind}：" + "、".join(p.name for p in paths))
+    paths = draft_logged(session.store, int(case_id), kind, on=session.config.as_of,
+                         calendar=calendar(session), user=session.config.user,
+                         out_dir=session.config.forms_dir / f"案件{int(case_id)}",
+                         students=session.students, progress=progress)
     progress(1.0, f"已生成 {len(paths)} 个文件。")
     return paths
 

@@ -9,28 +9,15 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..load import LoadResult
-from ..reports.findings import SEVERITIES
+from ..load import LoadResult, report_table
+from ..reports.findings import severity_counts
 from .display import escape, table_html
 from .session import Session
 
-REPORT_HEADERS: tuple[str, ...] = ("文件", "工作表", "识别为", "格式", "表头行", "读取", "载入",
-                                   "拒收", "空行", "说明")
-"""Headers of :func:`load_report_table` (those of ``load.summary_text`` plus 说明)."""
 REJECT_HEADERS: dict[str, str] = {"file": "文件", "sheet": "工作表", "row": "行号",
                                   "table": "识别为", "reason": "拒收原因", "content": "行内容"}
-SKIPPED = "（跳过）"
 SCROLL = "overflow:auto; max-height:480px"
 """Style of the box around a long table (it scrolls, the page does not)."""
-
-
-def load_report_table(loaded: LoadResult) -> pd.DataFrame:
-    """One row per sheet (or CSV file) read: what it was recognised as and the row counts."""
-    rows = [(r.file, r.sheet or "-", r.table or SKIPPED, f"{r.source}/{r.encoding}",
-             r.header_row if r.header_row else "-", r.rows_read, r.rows_loaded, r.rows_rejected,
-             r.blank_rows, "；".join(r.notes)) for r in loaded.report]
-    out = pd.DataFrame(rows, columns=list(REPORT_HEADERS))
-    return out.astype({k: "int64" for k in ("读取", "载入", "拒收", "空行")})
 
 
 def rejects_table(loaded: LoadResult) -> pd.DataFrame:
@@ -43,8 +30,7 @@ def rejects_table(loaded: LoadResult) -> pd.DataFrame:
 
 def severity_table(findings: pd.DataFrame) -> pd.DataFrame:
     """严重程度, 问题数 of an audit's findings (every severity, zero included)."""
-    n = findings["severity"].value_counts().reindex(list(SEVERITIES), fill_value=0)
-    return pd.DataFrame({"严重程度": list(SEVERITIES), "问题数": n.to_numpy(dtype="int64")})
+    return severity_counts(findings.rename(columns={"severity": "严重程度"}))
 
 
 def summary_line(session: Session) -> str:
@@ -59,7 +45,7 @@ def summary_html(session: Session) -> str:
     line = (f'<p class="xj-summary-line" id="xj-summary-line">载入学生 '
             f'<span class="xj-students-count">{n}</span> 人，发现问题学籍 '
             f'<span class="xj-findings-count" id="xj-findings-count">{m}</span> 条</p>')
-    report = load_report_table(session.loaded)
+    report = report_table(session.loaded)
     totals = report[["读取", "载入", "拒收", "空行"]].sum()
     source = (f'<p class="xj-note">数据来源：{escape(session.data_dir)}；共 {len(report)} 个工作表'
               f'（文件），读取 {totals["读取"]} 行，载入 {totals["载入"]} 行，拒收 {totals["拒收"]} 行，'

@@ -8,6 +8,7 @@ Kinds: 报告单 (通知2016 附件2), 核查单 (附件3), 督办单 (附件4),
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import XuejiError
@@ -44,13 +45,19 @@ def _write(kind: str, stem: str, context: dict, out: Path) -> list[Path]:
 
 
 def draft(kind: str, case: dict, *, on: dt.date, calendar: WorkCalendar, out_dir: str | Path,
-          user: str = "") -> list[Path]:
+          user: str = "", progress: Callable[[float, str], None] | None = None) -> list[Path]:
     """Write the ``.docx`` and ``.pdf`` of form ``kind`` for ``case`` dated ``on`` into
-    ``out_dir``; return the paths (docx then pdf, per document)."""
+    ``out_dir``; return the paths (docx then pdf, per document). ``progress(fraction,
+    message)`` is called before each document."""
     docs = contexts(kind, case, on=on, calendar=calendar, user=user)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [p for stem, ctx in docs for p in _write(kind, stem, ctx, out)]
+    paths: list[Path] = []
+    for k, (stem, ctx) in enumerate(docs):
+        if progress is not None:
+            progress(k / len(docs), f"生成文书 {k + 1}/{len(docs)}：{stem}（Word 与 PDF）")
+        paths += _write(kind, stem, ctx, out)
+    return paths
 
 
 def draft_bulletin(b, *, on: dt.date, out_dir: str | Path, region: str = "",

@@ -173,19 +173,30 @@ def access_table(store: CaseStore) -> pd.DataFrame:
     return store.access_log().rename(columns=ACCESS_HEADERS)
 
 
+def draft_logged(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str,
+                 calendar: WorkCalendar, out_dir: str | Path, user: str,
+                 students: pd.DataFrame | None = None, progress=None) -> list[Path]:
+    """Draft form ``kind`` of ``case_id`` into ``out_dir``, its students' details filled from
+    the register ``students`` when given, and log it as 起草文书 by ``user`` on ``on``;
+    return the written paths (``progress`` as for :func:`~xueji_audit.forms.draft`)."""
+    on = parse_date(on)
+    case = with_register(store.get_case(int(case_id)), students)
+    paths = draft(kind, case, on=on, calendar=calendar, out_dir=out_dir, user=user,
+                  progress=progress)
+    store.log_access(ACTION_DRAFT, int(case_id), user, dt.datetime.combine(on, dt.time()),
+                     f"{kind}：" + "、".join(p.name for p in paths))
+    return paths
+
+
 def draft_case_form(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str,
                     calendar: WorkCalendar, out_dir: str | Path, user: str,
                     students: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Draft form ``kind`` of ``case_id`` into ``out_dir`` (a new temporary folder when empty),
-    its students' details filled from the register ``students`` when given; log it as 起草文书
-    and return 文件, 格式, 大小（KB） of the written files."""
-    on = parse_date(on)
+    """:func:`draft_logged` into ``out_dir`` (a new temporary folder when empty); return
+    文件, 格式, 大小（KB） of the written files."""
     out = Path(out_dir) if str(out_dir or "").strip() else Path(
         tempfile.mkdtemp(prefix="xueji-forms-"))
-    paths = draft(kind, with_register(store.get_case(int(case_id)), students), on=on, calendar=calendar, out_dir=out,
-                  user=user)
-    store.log_access(ACTION_DRAFT, int(case_id), user, dt.datetime.combine(on, dt.time()),
-                     f"{kind}：" + "、".join(p.name for p in paths))
+    paths = draft_logged(store, case_id, kind, on=on, calendar=calendar, out_dir=out,
+                         user=user, students=students)
     return pd.DataFrame({"文件": [str(p) for p in paths],
                          "格式": [p.suffix.lstrip(".") for p in paths],
                          "大小（KB）": [round(p.stat().st_size / 1024, 1) for p in paths]})
