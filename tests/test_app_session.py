@@ -1,7 +1,11 @@
 """App settings, the saved session every app page opens, and the serve command's set-up."""
 import json
 import os
+import socket
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import papermill
@@ -12,7 +16,7 @@ from xueji_audit import cli
 from xueji_audit.app import AppConfig, Session
 from xueji_audit.app.config import ENV, resolve_config
 from xueji_audit.app.display import APPS
-from xueji_audit.app.serve import HOST, apps_dir, server
+from xueji_audit.app.serve import HOST, Running, apps_dir, heated_kernels, server
 from xueji_audit.errors import XuejiError
 from xueji_audit.load import load_folder
 
@@ -142,3 +146,51 @@ def test_serve_refuses_a_bad_data_folder(tmp_path, capsys):
                      "--data", str(tmp_path / "nowhere")])
     assert code == 2
     assert "不存在" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_port_already_in_use(tmp_path, capsys):
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(XuejiError, match=f"端口 {port} 已被占用"):
+            with Running(AppConfig(tmp_path, APP_USER), port=port):
+                pass
+        code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--user", "甲",
+                         "--port", str(port)])
+    assert code == 2
+    assert "已被占用" in capsys.readouterr().err
+
+
+def _until(predicate, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_heated_kernels_counts_children_holding_a_connection_to_the_port():
+    """A kernel waiting in wait_for_request() holds a connection to the server's port."""
+    with socket.socket() as server_socket, socket.socket() as other:
+        server_socket.bind((HOST, 0))
+        server_socket.listen()
+        other.bind((HOST, 0))
+        other.listen()
+        port, other_port = server_socket.getsockname()[1], other.getsockname()[1]
+        hold = ("import socket, sys, time; s = socket.create_connection(('127.0.0.1', "
+                "int(sys.argv[1]))); time.sleep(60)")
+        children = [subprocess.Popen([sys.executable, "-c", hold, str(p)])
+                    for p in (port, port, other_port)]
+        try:
+            assert _until(lambda: heated_kernels(os.getpid(), port) == 2)
+            assert heated_kernels(os.getpid(), other_port) == 1
+            children[0].kill()
+            children[0].wait()
+            assert _until(lambda: heated_kernels(os.getpid(), port) == 1)
+        finally:
+            for child in children:
+                child.kill()
+                child.wait()
+    assert heated_kernels(os.getpid(), port) == 0

@@ -61,7 +61,7 @@ def page(browser):
 
 def _status(url: str) -> tuple[int, str]:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=PAGE_TIMEOUT / 1000)
     conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
     resp = conn.getresponse()
     body = resp.read().decode("utf-8", "replace")

@@ -19,8 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from ..errors import XuejiError
 from .config import AppConfig
@@ -89,33 +92,55 @@ def server(config: AppConfig, config_dir: str | Path, *, port: int = DEFAULT_POR
 
 
 class Running:
-    """A Voila server started in the background (for scripts, benchmarks and browser tests):
-    ``with Running(config) as srv: …`` waits until it answers and stops it afterwards."""
+    """A Voila server started in the background: ``with Running(config) as srv: …`` returns
+    once every app page has a pre-heated kernel waiting (so the first request is served at full
+    speed) and stops the server afterwards. Voila's own output goes to ``log``."""
 
-    def __init__(self, config: AppConfig, *, port: int | None = None, timeout: float = 60.0,
-                 log: str | Path | None = None):
-        self.config, self.timeout = config, timeout
+    def __init__(self, config: AppConfig, *, port: int | None = None,
+                 apps: str | Path | None = None, timeout: float = 180.0,
+                 log: str | Path | None = None,
+                 progress: Callable[[int, int], None] | None = None):
+        self.config, self.timeout, self.progress = config, timeout, progress
         self.port = port or free_port()
         self.private = tempfile.mkdtemp(prefix="xueji-serve-")
         self.log = Path(log) if log else Path(self.private) / "voila.log"
-        self.server = server(config, self.private, port=self.port)
+        self.server = server(config, self.private, port=self.port, apps=apps)
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
+        if not port_is_free(self.port):
+            shutil.rmtree(self.private, ignore_errors=True)
+            raise XuejiError(f"端口 {self.port} 已被占用；请用 --port 换一个端口。")
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(self.server.argv, env=self.server.env, stdout=out,
                                             stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self._wait_until_heated()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self.server
+
+    def _wait_until_heated(self) -> None:
+        wanted, shown = len(APPS) * POOL_SIZE, -1
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise XuejiError(f"应用服务未能启动（退出码 {self.process.returncode}）。")
-            try:
-                with socket.create_connection((HOST, self.port), timeout=0.5):
-                    return self.server
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise XuejiError(f"应用服务 {self.timeout:.0f} 秒内没有响应。")
+                raise XuejiError(f"应用服务未能启动（退出码 {self.process.returncode}），"
+                                 f"详见日志 {self.log}。")
+            ready = heated_kernels(self.process.pid, self.port)
+            if ready != shown and self.progress is not None:
+                self.progress(ready, wanted)
+            shown = ready
+            if ready >= wanted:
+                return
+            time.sleep(0.25)
+        raise XuejiError(f"应用页面 {self.timeout:.0f} 秒内未准备好（{shown}/{wanted}），"
+                         f"详见日志 {self.log}。")
+
+    def wait(self) -> int:
+        """Block until the server stops; its exit code."""
+        return self.process.wait()
 
     def __exit__(self, *exc) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -126,6 +151,37 @@ class Running:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         shutil.rmtree(self.private, ignore_errors=True)
+
+
+def heated_kernels(pid: int, port: int) -> int:
+    """How many kernels of the Voila server ``pid`` wait, pre-heated, for a page request.
+
+    A pre-heated kernel runs the notebook up to ``wait_for_request()``, which holds a
+    websocket open to the server's ``/voila/query/<kernel>`` until a request takes the kernel;
+    the kernels' only connections to the server's own port are these.
+    """
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0
+    waiting = 0
+    for child in children:
+        try:
+            waiting += sum(1 for c in child.net_connections(kind="tcp")
+                           if c.status == psutil.CONN_ESTABLISHED and c.raddr
+                           and c.raddr.port == port)
+        except psutil.Error:  # a kernel that ended meanwhile
+            continue
+    return waiting
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:

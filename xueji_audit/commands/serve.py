@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 from ..dates import DEFAULT_AS_OF
 from ..profile import DEFAULT_PROFILE
@@ -37,26 +34,31 @@ def _progress(fraction: float, message: str) -> None:
     print(f"  [{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
+def _heating(ready: int, wanted: int) -> None:
+    print(f"  准备应用页面：{ready}/{wanted}", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..app import AppConfig, Session
-    from ..app.serve import server
+    from ..app.serve import Running
 
     config = AppConfig(args.workspace, args.user, args.as_of, args.profile)
     config.workspace.mkdir(parents=True, exist_ok=True)
     if args.data:
         print(f"读取并督查 {args.data} …", file=sys.stderr)
         Session.build(config, args.data, _progress).close()
-    private = tempfile.mkdtemp(prefix="xueji-serve-")
+    log = config.workspace / "voila.log"
+    print("启动应用并预热页面（首次约半分钟）…", file=sys.stderr, flush=True)
+    running = Running(config, port=args.port, apps=args.apps or None, log=log,
+                      progress=_heating)
     try:
-        srv = server(config, private, port=args.port, apps=args.apps or None)
-        print(f"应用已启动（操作人：{config.user}，办理日期：{config.as_of}，工作区：{config.workspace}）。")
-        print("请在浏览器中打开（链接含访问令牌，请勿转发）：")
-        print(f"  {srv.page_url('loader')}", flush=True)
-        print("按 Ctrl+C 停止。", flush=True)
-        try:
-            return subprocess.call(srv.argv, env=srv.env)
-        except KeyboardInterrupt:
-            print("应用已停止。")
-            return 0
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+        with running as srv:
+            print(f"应用已就绪（操作人：{config.user}，办理日期：{config.as_of}，"
+                  f"工作区：{config.workspace}；服务日志：{log}）。")
+            print("请在浏览器中打开（链接含访问令牌，请勿转发）：")
+            print(f"  {srv.page_url('loader')}", flush=True)
+            print("按 Ctrl+C 停止。", flush=True)
+            return running.wait()
+    except KeyboardInterrupt:
+        print("应用已停止。")
+        return 0
