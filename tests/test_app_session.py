@@ -113,6 +113,9 @@ def test_server_listens_on_loopback_with_a_private_token(tmp_path):
     srv = server(config, private, port=8877)
     assert srv.url == f"http://{HOST}:8877/" and HOST == "127.0.0.1"
     assert f"--Voila.ip={HOST}" in srv.argv and "--preheat_kernel=True" in srv.argv
+    assert "--template=xueji" in srv.argv  # no CDN links (checked in the browser tests)
+    template = Path(srv.env["JUPYTER_PATH"].split(os.pathsep)[0]) / "voila/templates/xueji"
+    assert (template / "index.html.j2").is_file()
     assert srv.token and not any(srv.token in a for a in srv.argv)
     settings = private / "voila.json"
     assert json.loads(settings.read_text())["Voila"]["token"] == srv.token

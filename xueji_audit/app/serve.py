@@ -33,6 +33,8 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 APPS_DIR_ENV = "XUEJI_APPS_DIR"
 POOL_SIZE = 1
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+"""Holds ``voila/templates/xueji``: the app pages' template, with no links leaving the machine."""
 """Kernels kept ready per app page: started, imports done, waiting in ``wait_for_request()``
 (the notebooks read the workspace only after it, so a page always shows the current data)."""
 
@@ -84,8 +86,10 @@ def server(config: AppConfig, config_dir: str | Path, *, port: int = DEFAULT_POR
     env.update(config.to_env())
     env["JUPYTER_CONFIG_DIR"] = str(Path(config_dir).resolve())
     env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", ""))
+                                          if p)
     argv = [sys.executable, "-m", "voila", str(folder), "--no-browser", f"--port={int(port)}",
-            f"--Voila.ip={HOST}", "--show_tracebacks=False", "--theme=light",
+            f"--Voila.ip={HOST}", "--show_tracebacks=False", "--theme=light", "--template=xueji",
             "--preheat_kernel=True", f"--pool_size={POOL_SIZE}",
             "--Voila.port_retries=0"]
     return Server(argv, env, f"http://{HOST}:{int(port)}/", token)
