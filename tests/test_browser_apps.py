@@ -53,10 +53,19 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
     context.set_default_timeout(PAGE_TIMEOUT)
-    context.route(OUTSIDE, lambda route: route.abort())  # Voila's template links a CDN font
+    outside: list[str] = []  # an office network may drop them: a page must not need any
+    context.route(OUTSIDE, lambda route: (outside.append(route.request.url), route.abort()))
     pg = context.new_page()
     yield pg
     context.close()
+    assert not outside, f"requests leaving the machine: {outside}"
+
+
+def _fits_the_width(page) -> None:
+    """A wide table scrolls inside its own box: no part of the page needs a sideways scroll."""
+    right = page.evaluate("Math.max(...Array.from(document.querySelectorAll("
+                          "'.xj-app .widget-html-content')).map(e => e.getBoundingClientRect().right))")
+    assert right <= VIEWPORT["width"]
 
 
 def _status(url: str) -> tuple[int, str]:
@@ -95,6 +104,7 @@ def test_upload_the_demo_files_and_see_the_findings_count(served, page, app_coun
     expect(count).to_have_text(str(len(expected.findings)), timeout=120_000)
     expect(page.get_by_text("导入完成")).to_be_visible()
     page.screenshot(path=SHOTS / "loader.png", full_page=False)
+    _fits_the_width(page)
 
 
 def test_findings_page_lists_and_filters(served, page):
@@ -102,6 +112,7 @@ def test_findings_page_lists_and_filters(served, page):
     page.goto(srv.page_url("findings"))
     expect(page.get_by_text(f"共 {len(expected.findings)} 条")).to_be_visible()
     page.screenshot(path=SHOTS / "findings.png")
+    _fits_the_width(page)
     rule = expected.findings["rule_id"].value_counts().index[0]
     n = int((expected.findings["rule_id"] == rule).sum())
     select = page.locator("select").first
@@ -122,6 +133,7 @@ def test_review_a_pair_and_the_decision_persists_after_reload(served, page):
     accept = page.get_by_role("button", name="确认重复")
     expect(accept).to_be_visible()
     page.screenshot(path=SHOTS / "pairs.png")
+    _fits_the_width(page)
     total = len(expected.result.duplicates.pairs)
     expect(page.get_by_text(f"第 1 / {total} 对")).to_be_visible()
     accept.click()
@@ -151,6 +163,7 @@ def test_chain_page_shows_a_childs_path(served, page):
     page.screenshot(path=SHOTS / "chains.png")
     card.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "chains-timeline.png")
+    _fits_the_width(page)
 
 
 def test_open_a_case_and_download_its_form(served, page, tmp_path):
@@ -166,7 +179,9 @@ def test_open_a_case_and_download_its_form(served, page, tmp_path):
     page.get_by_role("button", name="起草文书").click()
     link = page.locator("a.xj-download", has_text=".docx").first
     expect(link).to_be_visible(timeout=120_000)
+    link.scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "cases.png")
+    _fits_the_width(page)
     with page.expect_download() as info:
         link.click()
     saved = tmp_path / info.value.suggested_filename

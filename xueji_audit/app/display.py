@@ -14,6 +14,7 @@ from ..reports.privacy import mask_frame
 CSS = """
 <style>
 .xj-app { max-width: 1320px; font-size: 14px; }
+.xj-app .widget-html, .xj-app .widget-html-content { min-width: 0; max-width: 100%; }
 .xj-table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
 .xj-table th { background: #eef2f7; position: sticky; top: 0; }
 .xj-table th, .xj-table td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left;
