@@ -64,6 +64,27 @@ def test_side_by_side_shows_the_two_register_records(app_session):
     assert cls["性别"] == ("same" if same_sex else "diff")
 
 
+def test_a_pair_of_two_records_with_one_xjh_shows_both_records(app_session):
+    """DU-02 plants a 学籍号 on two records (two schools): the reviewer must show each."""
+    q = ap.pair_queue(app_session)
+    twice = q[(q["学籍号_a"] == q["学籍号_b"]).to_numpy()]
+    assert len(twice), "the demo county plants a 学籍号 held by two records"
+    st = app_session.students
+    for _, row in twice.iterrows():
+        records = st[(st["学籍号"] == row["学籍号_a"]).to_numpy()]
+        assert len(records) == 2
+        frame, classes = ap.side_by_side(app_session, row)
+        by = frame.set_index("字段")
+        schools = sorted(app_session.names.get(c, c) for c in records["学校标识码"])
+        assert sorted(by.loc["学校", ["学生甲", "学生乙"]]) == schools
+        # the shown schools are the ones the matcher compared, in its order
+        compared = row["学校"].split("：", 1)[1].split(" / ")
+        assert list(by.loc["学校", ["学生甲", "学生乙"]]) == [
+            app_session.names.get(c, c) for c in compared]
+        if schools[0] != schools[1]:
+            assert dict(zip(frame["字段"], classes, strict=True))["学校"] == "diff"
+
+
 def test_a_pair_with_two_id_numbers_is_coloured_diff_and_masked(app_session):
     q = ap.pair_queue(app_session)
     st = app_session.students.drop_duplicates("学籍号").set_index("学籍号")["身份证件号"]

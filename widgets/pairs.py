@@ -34,7 +34,7 @@ class PairReviewer(w.VBox):
         self.skip = w.Button(description="跳过")
         self.prev = w.Button(description="上一对")
         self.message = Message()
-        self._index: pd.DataFrame | None = None
+        self._index: ap.StudentIndex | None = None
         self._queue: pd.DataFrame | None = None
         self._view: pd.DataFrame | None = None
         self._pos = 0

@@ -8,6 +8,8 @@ ordered pair of 学籍号.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -63,10 +65,14 @@ def duplicates_reason(session: Session) -> str:
 
 
 def _pairs(session: Session) -> pd.DataFrame:
+    """The audit's pairs with the register rows of their records (``_row_a``, ``_row_b``)."""
     dup = session.result.duplicates
     if dup is None:
         raise XuejiError(f"未做重复学生比对：{duplicates_reason(session)}")
-    return dup.pairs
+    rows = getattr(dup, "rows", None)  # absent from a workspace saved by an older version
+    if rows is None or len(rows) != len(dup.pairs):
+        return dup.pairs
+    return dup.pairs.assign(_row_a=rows[:, 0], _row_b=rows[:, 1])
 
 
 def with_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
@@ -135,9 +141,33 @@ def _display(s: pd.Series) -> pd.Series:
     return s.astype("string").fillna("").str.strip()
 
 
-def student_index(session: Session) -> pd.DataFrame:
-    """The register as display text, one row per 学籍号 (its first record), indexed by 学籍号,
-    one column per :data:`FIELDS` label whose register columns are present."""
+@dataclass(frozen=True)
+class StudentIndex:
+    """The register as display text: ``frame`` has one row per register row (in register
+    order) and one column per :data:`FIELDS` label whose register columns are present;
+    ``first`` is the row of each 学籍号's first record."""
+
+    frame: pd.DataFrame
+    first: pd.Series
+
+    def records(self, pair_row) -> pd.DataFrame:
+        """The two records of a pair (empty text where one is unknown): the rows the matcher
+        compared when the pair names them, else each 学籍号's first record."""
+        rows = []
+        for side in ("a", "b"):
+            row = pair_row.get(f"_row_{side}")
+            if row is None or pd.isna(row) or not 0 <= int(row) < len(self.frame):
+                row = self.first.get(str(pair_row[f"学籍号_{side}"]).strip())
+            rows.append(-1 if row is None else int(row))
+        two = self.frame.iloc[[max(r, 0) for r in rows]].reset_index(drop=True)
+        for k, r in enumerate(rows):
+            if r < 0:
+                two.iloc[k] = ""
+        return two
+
+
+def student_index(session: Session) -> StudentIndex:
+    """The register as display text for :func:`side_by_side` (see :class:`StudentIndex`)."""
     st = session.students
     present = session.loaded.present_columns("students") or set(st.columns)
     out = {}
@@ -159,9 +189,9 @@ def student_index(session: Session) -> pd.DataFrame:
             out[label] = text
         else:
             out[label] = _display(st[cols[0]])
-    frame = pd.DataFrame(out, index=st.index)
-    frame.index = _display(st["学籍号"]).to_numpy()
-    return frame[~frame.index.duplicated(keep="first")]
+    frame = pd.DataFrame(out, index=st.index).reset_index(drop=True)
+    keys = pd.Series(np.arange(len(st)), index=_display(st["学籍号"]).to_numpy())
+    return StudentIndex(frame, keys[~keys.index.duplicated(keep="first")])
 
 
 def _level(evidence) -> str:
@@ -181,20 +211,18 @@ def _row_class(level: str, a: str, b: str, has_evidence: bool) -> str:
     return "same" if a == b else "diff"
 
 
-def side_by_side(session: Session, pair_row, index: pd.DataFrame | None = None
+def side_by_side(session: Session, pair_row, index: StudentIndex | None = None
                  ) -> tuple[pd.DataFrame, list[str]]:
     """The two records of a pair, one row per field (字段, 学生甲, 学生乙, 比对结果: the
     matcher's level for that field), unmasked; and each row's class "same" / "diff" / ""
     (missing on a side). ``index`` is :func:`student_index` (computed when not given)."""
     index = student_index(session) if index is None else index
-    a, b = str(pair_row["学籍号_a"]).strip(), str(pair_row["学籍号_b"]).strip()
-    two = index.reindex([a, b]).fillna("")
+    two = index.records(pair_row)
     rows, classes = [], []
     for label, _, evidence in FIELDS:
-        if label not in index.columns:
+        if label not in two.columns:
             continue
-        va, vb = str(two.iat[0, index.columns.get_loc(label)]), str(
-            two.iat[1, index.columns.get_loc(label)])
+        va, vb = str(two.at[0, label]), str(two.at[1, label])
         has = bool(evidence) and evidence in pair_row and _text(pair_row[evidence]) != ""
         level = _level(pair_row[evidence]) if has else ""
         if not has:
@@ -272,7 +300,7 @@ def apply_decision(queue: pd.DataFrame, a: str, b: str, decision: dict) -> pd.Da
 
 
 def pair_html(session: Session, pair_row, reveal: bool = False,
-              index: pd.DataFrame | None = None) -> str:
+              index: StudentIndex | None = None) -> str:
     """The page part of one pair: its header card, its decision (if any) and the records side
     by side, masked unless ``reveal``."""
     frame, classes = side_by_side(session, pair_row, index)

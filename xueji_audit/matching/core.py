@@ -29,12 +29,15 @@ CHUNK = 1_000_000
 class MatchResult:
     """``pairs``: key_a, key_b, score, band, then one level column per field (and, for the
     student register, evidence text); ``clusters``: cluster_id, key, band; ``stats``: counts,
-    timings and the learnt model."""
+    timings and the learnt model; ``rows``: the positions in the matched table of the two
+    records of each pair (an ``(n, 2)`` array aligned with ``pairs``): a key held by two
+    records (one 学籍号 twice) names its records only through them."""
 
     pairs: pd.DataFrame
     clusters: pd.DataFrame
     stats: dict = field(default_factory=dict)
     model: Model | None = None
+    rows: np.ndarray | None = None
 
 
 class Scorer:

@@ -72,7 +72,10 @@ def find_duplicates(students: pd.DataFrame, *, decisions: pd.DataFrame | None = 
         raw = match(students, STUDENT_SPEC, decisions=dec, progress=progress)
     else:
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
-    return MatchResult(pairs_frame(raw, students), clusters_frame(raw), raw.stats, raw.model)
+    rows = np.column_stack([raw.pairs["_i"].to_numpy(dtype=np.int64),
+                            raw.pairs["_j"].to_numpy(dtype=np.int64)])
+    return MatchResult(pairs_frame(raw, students), clusters_frame(raw), raw.stats, raw.model,
+                       rows)
 
 
 def _values(students: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
