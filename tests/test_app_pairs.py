@@ -181,3 +181,13 @@ def test_a_decided_pair_the_audit_no_longer_lists_stays_in_the_decided_view(app_
     assert by.at["姓名", "学生甲"] == _register(app_session, row["学籍号_a"])["姓名"]
     assert by.at["学籍号", "比对结果"] == "不同" and "diff" in classes
     assert "已认定：不是重复" in ap.pair_html(app_session, row)
+
+
+def test_a_workspace_saved_without_record_rows_still_opens(app_session):
+    """A session saved by an older version has no MatchResult.rows: first records are shown."""
+    del app_session.result.duplicates.rows
+    q = ap.pair_queue(app_session)
+    assert len(q) == len(_pairs(app_session)) and "_row_a" not in q
+    row = q[(q["学籍号_a"] != q["学籍号_b"]).to_numpy()].iloc[0]
+    by = ap.side_by_side(app_session, row)[0].set_index("字段")
+    assert by.at["姓名", "学生甲"] == _register(app_session, row["学籍号_a"])["姓名"]
