@@ -61,6 +61,17 @@ def plant_status(ctx: Ctx) -> None:
             ctx.find("ST-02", i, note="休学超过1年未复学")
         else:
             ctx.edge("ST-02", i, biz=b, why="休学日期恰好在1年前，未超期")
+    # a renewal (休学 applied for again after the leave began) starts a new year
+    recent = ctx.term0 if _term_day(ctx, ctx.term0, 3) < ctx.as_of else _previous_term(ctx.term0)
+    for renewed_in, fires in ((recent, False), (t1, True)):
+        (i,) = ctx.take(1, grades=range(1, 12))
+        leave(ctx, i, _previous_term(_previous_term(renewed_in)))
+        ctx.set(i, 学籍状态="休学", 休学日期=ctx.changes[-1]["办结日期"].iloc[0].normalize())
+        b = leave(ctx, i, renewed_in)
+        if fires:
+            ctx.find("ST-02", i, note="续办休学后超过1年未复学")
+        else:
+            ctx.edge("ST-02", i, biz=b, why="休学已满1年但已续办休学，续休未满1年")
 
     # ST-03 — death deregistration (60 working days; 10 under national-2013)
     def death(d, begin_wd, profiles, edge_profiles=None, note=""):

@@ -27,10 +27,19 @@ def st02(ctx: Context) -> pd.DataFrame:
     start = day(s["休学日期"]) if ctx.has("students.休学日期") else pd.Series(
         pd.NaT, index=s.index, dtype="datetime64[ns]")
     resumed = pd.Series(False, index=s.index)
+    renewal = pd.Series(False, index=s.index)
     if ctx.has("changes"):
         leave = _approved(ctx, "休学").dropna(subset=["办结日期"])
         last = day(leave.groupby("学籍号")["办结日期"].max())
         start = start.fillna(s["学籍号"].map(last))
+        # 休学期满后确需继续休学的，应重新申请办理 (办法2025): a 休学 applied for after the
+        # leave began renews it, and the year runs from that approval
+        again = pd.DataFrame({"学籍号": s["学籍号"], "start": start, "pos": range(len(s))}).merge(
+            leave[["学籍号", "发起日期", "办结日期"]], on="学籍号")
+        again = again[(day(again["发起日期"]) > again["start"]).to_numpy()]
+        renewed = day(again.groupby("pos")["办结日期"].max())
+        start.iloc[renewed.index.to_numpy()] = renewed.to_numpy()
+        renewal.iloc[renewed.index.to_numpy()] = True
         back = _approved(ctx, "复学")[["学籍号", "发起日期"]]
         pairs = pd.DataFrame({"学籍号": s["学籍号"], "start": start, "pos": range(len(s))}).merge(
             back, on="学籍号")
@@ -39,7 +48,8 @@ def st02(ctx: Context) -> pd.DataFrame:
     due = start + pd.DateOffset(years=years)
     hit = ((due < ctx.as_of) & ~resumed).fillna(False).to_numpy()
     f = s[hit]
-    detail = ("自 " + ymd(start[hit]) + " 起休学，已超过" + str(years) + "年（应于 "
+    began = pd.Series("起休学", index=f.index).where(~renewal[hit], "起续办休学")
+    detail = ("自 " + ymd(start[hit]) + began + "，已超过" + str(years) + "年（应于 "
               + ymd(due[hit]) + " 前复学或续办休学），且无复学记录")
     return result(f, detail, due[hit])
 
