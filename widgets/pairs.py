@@ -34,12 +34,13 @@ class PairReviewer(w.VBox):
         self.skip = w.Button(description="跳过")
         self.prev = w.Button(description="上一对")
         self.message = Message()
+        self.aside = w.HTML("")
         self._index: ap.StudentIndex | None = None
         self._queue: pd.DataFrame | None = None
         self._view: pd.DataFrame | None = None
         self._pos = 0
         super().__init__([
-            w.HBox([self.band, self.show]), self.reveal, self.position, self.records,
+            w.HBox([self.band, self.show]), self.reveal, self.position, self.aside, self.records,
             self.note, w.HBox([self.accept, self.reject, self.skip, self.prev]), self.message,
         ])
         self.reason = ap.duplicates_reason(session)
@@ -48,6 +49,11 @@ class PairReviewer(w.VBox):
             return
         self._index = ap.student_index(session)
         self._queue = ap.all_pairs(session)
+        one = len(ap.one_xjh_pairs(session))
+        if one:
+            self.aside.value = message_html(
+                f"另有 {one} 对是同一学籍号的两条记录：属学籍号重复，已列入「问题学籍」DU-02，"
+                "不在此认定。", "note")
         self._filter()
         self.band.observe(self._on_filter, names="value")
         self.show.observe(self._on_filter, names="value")

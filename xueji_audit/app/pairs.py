@@ -64,8 +64,9 @@ def duplicates_reason(session: Session) -> str:
     return text.strip() or "规则 DU-04 未运行"
 
 
-def _pairs(session: Session) -> pd.DataFrame:
-    """The audit's pairs with the register rows of their records (``_row_a``, ``_row_b``)."""
+def listed_pairs(session: Session) -> pd.DataFrame:
+    """Every pair the audit's matching listed, with the register rows of its two records
+    (``_row_a``, ``_row_b``) when known; a Chinese error when DU-04 did not run."""
     dup = session.result.duplicates
     if dup is None:
         raise XuejiError(f"未做重复学生比对：{duplicates_reason(session)}")
@@ -104,9 +105,23 @@ def with_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame
     out["rank"] = np.arange(len(out))
     return out
 
+def _one_xjh(pairs: pd.DataFrame) -> np.ndarray:
+    return (pairs["学籍号_a"].astype(str).str.strip()
+            == pairs["学籍号_b"].astype(str).str.strip()).to_numpy()
+
+
+def one_xjh_pairs(session: Session) -> pd.DataFrame:
+    """Listed pairs of two records holding one 学籍号: already findings of DU-02 (学籍号重复)
+    and not open to a decision, which the case store keys by two different 学籍号."""
+    pairs = listed_pairs(session)
+    return pairs[_one_xjh(pairs)]
+
+
 def all_pairs(session: Session) -> pd.DataFrame:
-    """Every pair with the decisions now in the case store (:func:`with_decisions`)."""
-    return with_decisions(_pairs(session), session.store.decisions_frame())
+    """Every pair of two different 学籍号 with the decisions now in the case store
+    (:func:`with_decisions`)."""
+    pairs = listed_pairs(session)
+    return with_decisions(pairs[~_one_xjh(pairs)], session.store.decisions_frame())
 
 
 def filter_queue(queue: pd.DataFrame, band: str = "", show: str = PENDING) -> pd.DataFrame:
