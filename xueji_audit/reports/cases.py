@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases.findings import identity_key
 from ..cases.store import ACTION_DRAFT, CLOSED, KINDS, CaseStore
 from ..dates import parse_date
 from ..errors import XuejiError
@@ -56,7 +57,9 @@ ACCESS_HEADERS: dict[str, str] = {"id": "序号", "at": "时间", "user": "操�
 
 
 def _busiest_school(findings: pd.DataFrame) -> str | None:
-    """The 学校标识码 with the most findings (ties: the smallest code)."""
+    """The 学校标识码 with the most findings a case would hold (one per identity, e.g. two
+    late steps of one business are one finding; ties: the smallest code)."""
+    findings = findings[~identity_key(findings).duplicated().to_numpy()]
     codes = findings["学校标识码"].dropna().astype(str)
     if codes.empty:
         return None
