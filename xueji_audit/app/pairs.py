@@ -105,6 +105,7 @@ def with_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame
     out["rank"] = np.arange(len(out))
     return out
 
+
 def _one_xjh(pairs: pd.DataFrame) -> np.ndarray:
     return (pairs["学籍号_a"].astype(str).str.strip()
             == pairs["学籍号_b"].astype(str).str.strip()).to_numpy()
