@@ -21,6 +21,14 @@ def _approved(ctx: Context, kind: str) -> pd.DataFrame:
     return c[ctx.mask("changes", "业务类型", kind) & ctx.mask("changes", "业务状态", "核办通过")]
 
 
+def _started_after(s: pd.DataFrame, start: pd.Series, business: pd.DataFrame) -> pd.DataFrame:
+    """The ``business`` rows of each student of ``s`` started after that student's ``start``,
+    with ``pos``, the student's row position in ``s``."""
+    both = pd.DataFrame({"学籍号": s["学籍号"], "start": start, "pos": range(len(s))}).merge(
+        business[["学籍号", "发起日期", "办结日期"]], on="学籍号")
+    return both[(day(both["发起日期"]) > both["start"]).to_numpy()]
+
+
 def st02(ctx: Context) -> pd.DataFrame:
     s = ctx.rows("students", "学籍状态", "休学")
     years = ctx.params["years"]
@@ -34,17 +42,10 @@ def st02(ctx: Context) -> pd.DataFrame:
         start = start.fillna(s["学籍号"].map(last))
         # 休学期满后确需继续休学的，应重新申请办理 (办法2025): a 休学 applied for after the
         # leave began renews it, and the year runs from that approval
-        again = pd.DataFrame({"学籍号": s["学籍号"], "start": start, "pos": range(len(s))}).merge(
-            leave[["学籍号", "发起日期", "办结日期"]], on="学籍号")
-        again = again[(day(again["发起日期"]) > again["start"]).to_numpy()]
-        renewed = day(again.groupby("pos")["办结日期"].max())
+        renewed = day(_started_after(s, start, leave).groupby("pos")["办结日期"].max())
         start.iloc[renewed.index.to_numpy()] = renewed.to_numpy()
         renewal.iloc[renewed.index.to_numpy()] = True
-        back = _approved(ctx, "复学")[["学籍号", "发起日期"]]
-        pairs = pd.DataFrame({"学籍号": s["学籍号"], "start": start, "pos": range(len(s))}).merge(
-            back, on="学籍号")
-        later = pairs.loc[(day(pairs["发起日期"]) > pairs["start"]).to_numpy(), "pos"].unique()
-        resumed.iloc[later] = True
+        resumed.iloc[_started_after(s, start, _approved(ctx, "复学"))["pos"].unique()] = True
     due = start + pd.DateOffset(years=years)
     hit = ((due < ctx.as_of) & ~resumed).fillna(False).to_numpy()
     f = s[hit]
