@@ -22,12 +22,15 @@ reviewing a pair ≤ 300 ms.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+AS_OF = dt.date(2026, 11, 20)  # the benchmark county's audit date
 
 OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")  # Voila's template links a CDN font
 MAIN_CONTROL = {"loader": ("button", "上传并督查"), "findings": ("button", "下一页"),
@@ -84,7 +87,8 @@ def pair_clicks(browser, srv, n: int) -> list[float]:
 
 
 def kernel_side(config, n: int) -> list[float]:
-    from widgets.pairs import PairReviewer
+    from xueji_audit.widgets.pairs import PairReviewer
+
     from xueji_audit.app import Session
 
     session = Session.open(config)
@@ -118,7 +122,7 @@ def main() -> int:
     base = Path(tempfile.mkdtemp(prefix="bench-apps-"))
     try:
         t = time.perf_counter()
-        generate(base / "data", students=args.students, seed=args.seed)
+        generate(base / "data", students=args.students, seed=args.seed, as_of=AS_OF)
         print(f"demo county of {args.students:,} students generated in "
               f"{time.perf_counter() - t:.1f} s (not counted)")
         config = AppConfig(base / "workspace", "基准测试")

@@ -41,7 +41,7 @@ GRADES = ("一年级", "二年级", "三年级", "四年级", "五年级", "六�
 DIGITS = "零一二三四五六七八九"
 _RUNNER = """
 import json, os, resource, sys, time
-from xueji_audit.load import load_file
+from xueji_audit.ingest import load_file
 c0, t0 = os.times(), time.perf_counter()
 res = load_file(sys.argv[1])
 dt, c1 = time.perf_counter() - t0, os.times()

@@ -1,6 +1,7 @@
 """Shared fixtures: a small demo county and an app session built on it once per test run."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -9,6 +10,8 @@ from xueji_audit.app import AppConfig, Session
 from xueji_audit.app.config import STATE_FILE
 from xueji_audit.demo import generate
 
+AS_OF = dt.date(2026, 11, 20)
+"""The audit date of the tests' demo counties (the kit itself has no default date)."""
 APP_USER = "测试督查员"
 APP_STUDENTS = 2000
 
@@ -17,7 +20,7 @@ APP_STUDENTS = 2000
 def app_county(tmp_path_factory):
     """A 2,000-student demo county (files as exported) generated once for the run."""
     folder = tmp_path_factory.mktemp("app-county") / "data"
-    generate(folder, students=APP_STUDENTS, seed=3)
+    generate(folder, students=APP_STUDENTS, seed=3, as_of=AS_OF)
     return folder
 
 

@@ -18,7 +18,7 @@ from xueji_audit.app.config import ENV, resolve_config
 from xueji_audit.app.display import APPS
 from xueji_audit.app.serve import HOST, Running, apps_dir, heated_kernels, server
 from xueji_audit.errors import XuejiError
-from xueji_audit.load import load_folder
+from xueji_audit.ingest import load_folder
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "apps"
 

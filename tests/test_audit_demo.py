@@ -10,13 +10,13 @@ from collections import Counter
 
 import pandas as pd
 import pytest
+from conftest import AS_OF
 from test_rules_helpers import my_rules, only_mine
 
 from xueji_audit.audit import run_audit
-from xueji_audit.dates import DEFAULT_AS_OF
 from xueji_audit.demo import generate
 from xueji_audit.demo.truth import finding_key
-from xueji_audit.load import load_folder
+from xueji_audit.ingest import load_folder
 
 PROFILES = ("national-2025", "national-2013", "ningxia-xiji")
 
@@ -24,7 +24,7 @@ PROFILES = ("national-2025", "national-2013", "ningxia-xiji")
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    generate(out, students=3000, seed=11, as_of=DEFAULT_AS_OF)
+    generate(out, students=3000, seed=11, as_of=AS_OF)
     read = {name: pd.read_csv(out / "truth" / f"{name}.csv", dtype=str, encoding="utf-8-sig",
                               keep_default_na=False) for name in ("findings", "edges")}
     return load_folder(out), read["findings"], read["edges"]
@@ -42,7 +42,7 @@ def _for(truth: pd.DataFrame, profile: str) -> pd.DataFrame:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_findings_equal_the_planted_truth(county, profile):
     loaded, truth, _ = county
-    got = run_audit(loaded, DEFAULT_AS_OF, only_mine(profile)).findings
+    got = run_audit(loaded, AS_OF, only_mine(profile)).findings
     got = got[got["rule_id"].isin(list(my_rules())).to_numpy()]
     assert not (got["detail"].isna() | got["detail"].str.contains("<NA>|NaT")).any()
     t = _for(truth, profile)
@@ -58,7 +58,7 @@ def test_findings_equal_the_planted_truth(county, profile):
 @pytest.mark.parametrize("profile", PROFILES)
 def test_edge_cases_do_not_fire(county, profile):
     loaded, truth, edges = county
-    got = _keys(run_audit(loaded, DEFAULT_AS_OF, only_mine(profile)).findings)
+    got = _keys(run_audit(loaded, AS_OF, only_mine(profile)).findings)
     expected = _keys(_for(truth, profile))
     e = edges[edges["rule_id"].isin(list(my_rules())).to_numpy()]
     if "profiles" in e.columns:

@@ -1,6 +1,7 @@
 """DU-04 in the audit: duplicate files written, inspectors' decisions respected on the next run."""
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 from xueji_audit.audit import run_audit, write_audit
 from xueji_audit.demo import generate_tables
@@ -9,7 +10,7 @@ from xueji_audit.matching.decisions import read_decisions, record_decision
 
 @pytest.fixture(scope="module")
 def county():
-    return generate_tables(3000, seed=3)
+    return generate_tables(3000, seed=3, as_of=AS_OF)
 
 
 def _du04(result) -> set[str]:

@@ -25,7 +25,7 @@ def _pair(clusters: pd.DataFrame) -> tuple[str, str]:
 
 
 def test_store_decisions_are_respected_and_fixed_findings_marked(tmp_path):
-    county = generate_tables(3000, seed=3)
+    county = generate_tables(3000, seed=3, as_of=AS_OF)
     first = run_audit(county.tables, county.as_of)
     flagged = _du04(first.findings)
     a, b = _pair(first.duplicates.clusters)

@@ -1,6 +1,7 @@
 """The planted CH truth of a small demo county is recovered exactly, and its edges stay quiet."""
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 import xueji_audit.rules.chains  # noqa: F401  (registers CH-01..04)
 from xueji_audit.audit import run_audit
@@ -12,7 +13,7 @@ FAMILY = r"^CH-"
 
 @pytest.fixture(scope="module")
 def county():
-    d = generate_tables(3000, seed=5)
+    d = generate_tables(3000, seed=5, as_of=AS_OF)
     return d, run_audit(d.tables, d.as_of, "national-2025")
 
 

@@ -5,6 +5,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 from xueji_audit import ids
 from xueji_audit.demo import expected_findings, finding_key, generate_tables
@@ -21,12 +22,12 @@ IDENTITY = ("ID-01", "ID-02", "ID-03", "ID-04", "ID-05", "ID-06", "XJ-01", "XJ-0
 
 @pytest.fixture(scope="module")
 def county():
-    return generate_tables(3000, seed=0)
+    return generate_tables(3000, seed=0, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
 def big():
-    return generate_tables(20000, seed=3)
+    return generate_tables(20000, seed=3, as_of=AS_OF)
 
 
 def planted(county, rule=None, profile="national-2025"):
@@ -35,12 +36,12 @@ def planted(county, rule=None, profile="national-2025"):
 
 
 def test_same_seed_same_county_other_seed_differs(county):
-    again = generate_tables(3000, seed=0)
+    again = generate_tables(3000, seed=0, as_of=AS_OF)
     for key, frame in county.tables.items():
         pd.testing.assert_frame_equal(frame, again.tables[key])
     for key, frame in county.truth.items():
         pd.testing.assert_frame_equal(frame, again.truth[key])
-    other = generate_tables(3000, seed=1)
+    other = generate_tables(3000, seed=1, as_of=AS_OF)
     assert not county.tables["students"]["学籍号"].equals(other.tables["students"]["学籍号"])
 
 

@@ -6,16 +6,17 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 from xueji_audit.cli import main
 from xueji_audit.demo import generate, generate_tables, write_county
-from xueji_audit.load import load_folder
+from xueji_audit.ingest import load_folder
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    county = generate(out, students=3000, seed=0)
+    county = generate(out, students=3000, seed=0, as_of=AS_OF)
     return county, out
 
 
@@ -27,10 +28,10 @@ def _files(folder):
 def test_same_seed_same_bytes(written, tmp_path):
     county, out = written
     again = tmp_path / "again"
-    write_county(generate_tables(3000, seed=0), again)
+    write_county(generate_tables(3000, seed=0, as_of=AS_OF), again)
     assert _files(out) == _files(again)
     other = tmp_path / "other"
-    generate(other, students=3000, seed=1)
+    generate(other, students=3000, seed=1, as_of=AS_OF)
     assert _files(out)["truth/findings.csv"] != _files(other)["truth/findings.csv"]
 
 

@@ -1,6 +1,7 @@
 """``xueji-audit forms``: drafting from the case store, --all-open, and the access log."""
 from __future__ import annotations
 
+from conftest import AS_OF
 from docx import Document
 from test_forms_data import FORM_DATE, make_case
 
@@ -68,7 +69,7 @@ def test_forms_fill_the_student_from_the_register_with_data(tmp_path):
     from xueji_audit.audit import run_audit
     from xueji_audit.demo import generate
 
-    county = generate(tmp_path / "县", students=1500, seed=1)
+    county = generate(tmp_path / "县", students=1500, seed=1, as_of=AS_OF)
     found = run_audit(county.tables, county.as_of).findings
     st = county.tables["students"]
     # a finding on a student whose register row has a full resident ID number

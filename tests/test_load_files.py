@@ -10,7 +10,7 @@ import pytest
 import xlwt
 
 from xueji_audit.errors import EmptyFileError, NoStudentTableError, UnreadableFileError
-from xueji_audit.load import load_file, load_folder, summary_text
+from xueji_audit.ingest import load_file, load_folder, summary_text
 
 HEADER = ["学籍号", "姓名", "性别", "出生日期", "身份证件号", "学校标识码", "年级", "学籍状态"]
 ROWS = [["G110105200801011234", "张三", "男", "2008-01-01", "110105200801011234", "1101050001",

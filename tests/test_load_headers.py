@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from xueji_audit.errors import MissingColumnError, NoHeaderError
-from xueji_audit.headers import detect_header, normalize_header
-from xueji_audit.load import load_file
+from xueji_audit.ingest import load_file
+from xueji_audit.ingest.headers import detect_header, normalize_header
 
 HEADER = ["学籍号", "姓名", "性别", "出生日期", "身份证件号", "学校标识码", "年级", "学籍状态"]
 ROW = ["G110105200801011234", "张三", "男", "2008-01-01", "110105200801011234", "1101050001",

@@ -9,8 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from xueji_audit.load import load_file
-from xueji_audit.normalize_dates import parse_dates
+from xueji_audit.ingest import load_file
+from xueji_audit.ingest.normalize_dates import parse_dates
 
 HEADER = ["学籍号", "姓名", "性别", "出生日期", "身份证件类型", "身份证件号", "学校标识码", "年级",
           "学籍状态", "入学年月", "建籍日期"]

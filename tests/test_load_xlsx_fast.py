@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 from test_load_values import HEADER, row  # the same student row shapes
 
-from xueji_audit import readers, readers_xlsx
-from xueji_audit.load import load_file
+from xueji_audit.ingest import load_file, readers, readers_xlsx
 
 TITLE = "示范县2026年秋季学期学生名单"
 LOST = "已被 Excel 转成数字，后几位已丢失"

@@ -2,6 +2,7 @@
 typed as a 简繁 or look-alike variant matches its own record; edges stay quiet."""
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 import xueji_audit.rules.rosters  # noqa: F401  (registers RJ-01..04)
 from xueji_audit.audit import run_audit
@@ -13,7 +14,7 @@ FAMILY = r"^(RJ|CL)-"
 
 @pytest.fixture(scope="module")
 def county():
-    d = generate_tables(3000, seed=3)
+    d = generate_tables(3000, seed=3, as_of=AS_OF)
     return d, run_audit(d.tables, d.as_of, "national-2025")
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 from xueji_audit.cases import CaseStore
 from xueji_audit.cases.findings import identity_key
@@ -119,7 +120,7 @@ def test_a_missing_store_is_refused(tmp_path):
 @pytest.fixture(scope="module")
 def county(tmp_path_factory):
     base = tmp_path_factory.mktemp("county")
-    generate(base / "data", students=600, seed=5)
+    generate(base / "data", students=600, seed=5, as_of=AS_OF)
     return base / "data"
 
 

@@ -4,6 +4,7 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import AS_OF
 
 from xueji_audit.cli import main
 from xueji_audit.demo import generate
@@ -19,7 +20,7 @@ TITLES = {"01_findings": ("问题学籍总览", "问题清单", "未运行的规
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     base = tmp_path_factory.mktemp("reports")
-    county = generate(base / "data", students=1000, seed=3)
+    county = generate(base / "data", students=1000, seed=3, as_of=AS_OF)
     rc = main(["report", "all", "--data", str(base / "data"), "--out", str(base / "out"),
                "-p", "as_of=2026-11-20", "-p", "month=2026-10",
                "-p", f"output_dir={base / 'xlsx'}"])

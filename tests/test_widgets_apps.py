@@ -1,13 +1,13 @@
 """The five app pages as the notebooks compose them (no browser)."""
 import pytest
 from conftest import APP_USER
+from xueji_audit.widgets import apps
+from xueji_audit.widgets.cases import CaseDesk
+from xueji_audit.widgets.chains import ChainViewer
+from xueji_audit.widgets.findings import FindingsBrowser
+from xueji_audit.widgets.loader import DataLoader
+from xueji_audit.widgets.pairs import PairReviewer
 
-from widgets import apps
-from widgets.cases import CaseDesk
-from widgets.chains import ChainViewer
-from widgets.findings import FindingsBrowser
-from widgets.loader import DataLoader
-from widgets.pairs import PairReviewer
 from xueji_audit.app import AppConfig
 from xueji_audit.app.display import APPS, NO_DATA
 

@@ -5,8 +5,8 @@ import base64
 import re
 
 import docx
+from xueji_audit.widgets.cases import CaseDesk
 
-from widgets.cases import CaseDesk
 from xueji_audit.cases.store import TRANSITIONS
 from xueji_audit.profile import load_profile
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 from conftest import APP_USER
+from xueji_audit.widgets.chains import ChainViewer
 
-from widgets.chains import ChainViewer
 from xueji_audit.cases.store import ACTION_SHOW_ID
 
 

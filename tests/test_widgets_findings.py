@@ -4,8 +4,8 @@ import io
 import re
 
 import pandas as pd
+from xueji_audit.widgets.findings import FindingsBrowser
 
-from widgets.findings import FindingsBrowser
 from xueji_audit.reports.findings import FINDING_HEADERS
 from xueji_audit.rules import CATALOGUE
 

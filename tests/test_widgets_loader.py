@@ -3,8 +3,8 @@ import datetime as dt
 import re
 
 import pytest
+from xueji_audit.widgets.loader import DataLoader
 
-from widgets.loader import DataLoader
 from xueji_audit.app import AppConfig, Session
 from xueji_audit.app.loader import (
     REJECT_HEADERS,
@@ -15,7 +15,7 @@ from xueji_audit.app.loader import (
     summary_line,
     upload_files,
 )
-from xueji_audit.load import REPORT_HEADERS, report_table
+from xueji_audit.ingest import REPORT_HEADERS, report_table
 
 USER = "测试督查员"
 ID_TOKEN = re.compile(r"\d{17}[\dXx]")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import dataclasses
 
 from conftest import APP_USER
+from xueji_audit.widgets.pairs import PairReviewer
 
-from widgets.pairs import PairReviewer
 from xueji_audit.app import AppConfig, Session
 from xueji_audit.app import pairs as ap
 from xueji_audit.cases.store import ACTION_SHOW_ID

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..chains import Chains, build_chains, valid_id18
 from ..errors import XuejiError
-from ..reports.privacy import mask_frame
+from ..privacy import mask_frame
 from ..schema import TRANSFER_TYPES
 from ..timing import step_timing
 from .display import card_html, escape

@@ -9,7 +9,7 @@ import html
 
 import pandas as pd
 
-from ..reports.privacy import mask_frame
+from ..privacy import mask_frame
 
 CSS = """
 <style>

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..output import safe_frame
+from ..privacy import mask_frame
 from ..reports.findings import FINDING_HEADERS, SEVERITIES
-from ..reports.privacy import mask_frame
 from ..rules import CATALOGUE
 from .session import Session
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..load import LoadResult, report_table
+from ..ingest import LoadResult, report_table
 from ..reports.findings import severity_counts
 from .display import escape, table_html
 from .session import Session

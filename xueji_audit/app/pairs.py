@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import XuejiError
 from ..matching.decisions import COLUMNS as DECISION_COLUMNS
-from ..reports.privacy import mask_id, mask_phone, mask_text, mask_xjh
+from ..privacy import mask_id, mask_phone, mask_text, mask_xjh
 from .display import card_html, escape, table_html
 from .session import Session
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import psutil
 
 from ..errors import XuejiError
+from ..resources import apps_notebooks_dir, templates_dir
 from .config import AppConfig
 from .display import APPS
 
@@ -33,7 +34,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 APPS_DIR_ENV = "XUEJI_APPS_DIR"
 POOL_SIZE = 1
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 """Holds ``voila/templates/xueji``: the app pages' template, with no links leaving the machine."""
 """Kernels kept ready per app page: started, imports done, waiting in ``wait_for_request()``
 (the notebooks read the workspace only after it, so a page always shows the current data)."""
@@ -43,7 +44,7 @@ def apps_dir(path: str | Path | None = None) -> Path:
     """The folder of the app notebooks: ``path``, else ``$XUEJI_APPS_DIR``, else the
     project's ``notebooks/apps``."""
     folder = Path(path or os.environ.get(APPS_DIR_ENV)
-                  or Path(__file__).resolve().parents[2] / "notebooks" / "apps")
+                  or apps_notebooks_dir())
     missing = [f"{stem}.ipynb" for stem in APPS if not (folder / f"{stem}.ipynb").is_file()]
     if missing:
         raise XuejiError(f"应用文件夹「{folder}」缺少 {'、'.join(missing)}；"
@@ -81,11 +82,9 @@ def server(config: AppConfig, config_dir: str | Path, *, port: int = DEFAULT_POR
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump({"Voila": {"token": token}}, fh)
     folder = apps_dir(apps)
-    project = str(folder.resolve().parents[1])
     env = dict(os.environ if environ is None else environ)
     env.update(config.to_env())
     env["JUPYTER_CONFIG_DIR"] = str(Path(config_dir).resolve())
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (project, env.get("PYTHONPATH", "")) if p)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", ""))
                                           if p)
     argv = [sys.executable, "-m", "voila", str(folder), "--no-browser", f"--port={int(port)}",

@@ -22,7 +22,7 @@ import pandas as pd
 from ..audit import AuditResult, run_audit
 from ..cases.store import ACTION_SHOW_ID, CaseStore
 from ..errors import XuejiError
-from ..load import SUFFIXES, LoadResult, load_folder
+from ..ingest import SUFFIXES, LoadResult, load_folder
 from ..profile import load_profile
 from ..reports.findings import school_names
 from .config import AppConfig

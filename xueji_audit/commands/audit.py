@@ -10,8 +10,8 @@ import pandas as pd
 from ..audit import run_audit, summary_text, write_audit
 from ..cases.store import CaseStore
 from ..dates import parse_date
-from ..load import load_folder
-from ..load import summary_text as load_summary
+from ..ingest import load_folder
+from ..ingest import summary_text as load_summary
 from ..matching.decisions import normalize_decisions, read_decisions
 from ..output import check_out_dir
 from ..profile import DEFAULT_PROFILE, load_profile

@@ -8,7 +8,7 @@ from ..bulletin import bulletin_tables, bulletin_text, write_bulletin
 from ..dates import parse_date
 from ..errors import InvalidDateError, XuejiError
 from ..forms import draft_bulletin
-from ..load import load_folder
+from ..ingest import load_folder
 from ..output import check_out_dir
 from ..profile import DEFAULT_PROFILE, load_profile
 from ..timing import month_bounds

@@ -9,8 +9,8 @@ import pandas as pd
 from ..cases.store import ACTION_SHOW_ID, KINDS, TRANSITIONS, CaseStore
 from ..dates import parse_date
 from ..errors import XuejiError
+from ..privacy import mask_frame
 from ..profile import DEFAULT_PROFILE, load_profile
-from ..reports.privacy import mask_frame
 
 HELP = "案件管理：立案、查看、交办、变更状态、办结，以及敏感信息访问日志"
 ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复对）", "list": "列出案件",

@@ -10,7 +10,7 @@ import pandas as pd
 from ..chains import Chains, build_chains
 from ..dates import DEFAULT_AS_OF, parse_date
 from ..errors import XuejiError
-from ..load import load_folder
+from ..ingest import load_folder
 
 HELP = "显示一名学生的学籍变动链：按办结顺序列出已办结的异动业务及每段时间所在学校和学籍状态"
 

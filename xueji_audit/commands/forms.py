@@ -11,7 +11,7 @@ from ..dates import DEFAULT_AS_OF, parse_date
 from ..errors import XuejiError
 from ..forms import CASE_KINDS, draft
 from ..forms.data import with_register
-from ..load import load_folder
+from ..ingest import load_folder
 from ..profile import DEFAULT_PROFILE, load_profile
 
 HELP = "起草案件文书：问题报告单、核查单、督办单、人籍不一致排查表、限期复学通知书（Word 与 PDF）"

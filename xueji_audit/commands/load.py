@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..load import load_folder, summary_text
+from ..ingest import load_folder, summary_text
 from ..output import check_out_dir, write_csv
 
 HELP = "读取数据文件夹，报告每个文件和工作表识别出的表及读取/载入/拒收行数"

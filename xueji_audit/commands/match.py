@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..load import load_folder
-from ..load import summary_text as load_summary
+from ..ingest import load_folder
+from ..ingest import summary_text as load_summary
 from ..matching import find_duplicates, write_outputs
 from ..matching.decisions import read_decisions
 from ..output import check_out_dir

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..dates import DEFAULT_AS_OF
 from ..errors import InvalidDateError
 from ..schema import STATUSES, TABLES
 from ..terms import term_start
@@ -96,7 +95,7 @@ def _graduates(ctx: Ctx, n: int) -> pd.DataFrame:
     return g
 
 
-def generate_tables(students: int = 20000, seed: int = 0, as_of: dt.date = DEFAULT_AS_OF
+def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date
                     ) -> DemoCounty:
     """Generate the demo county in memory (no files)."""
     if (as_of - term_start(as_of)).days < MIN_TERM_DAYS:

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from ..dates import DEFAULT_AS_OF
 from ..output import write_csv
 from .build import DemoCounty, generate_tables
 from .schools import COUNTY, grade_label
@@ -263,8 +262,8 @@ def _write_truth(county: DemoCounty, out: Path, files: list[Path]) -> list[Path]
     return written + [path]
 
 
-def generate(out_dir, students: int = 20000, seed: int = 0, as_of=DEFAULT_AS_OF) -> DemoCounty:
-    """Generate the county and write it into ``out_dir``."""
-    county = generate_tables(students, seed, as_of)
+def generate(out_dir, students: int = 20000, seed: int = 0, *, as_of) -> DemoCounty:
+    """Generate the county for the audit date ``as_of`` and write it into ``out_dir``."""
+    county = generate_tables(students, seed, as_of=as_of)
     write_county(county, out_dir)
     return county

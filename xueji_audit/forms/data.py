@@ -9,14 +9,14 @@ forms carry full ID numbers.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
 from ..ids import id_birth_date
+from ..resources import templates_dir
 from ..workdays import WorkCalendar
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_DIR = templates_dir()
 BLANK = "＿＿＿＿＿＿"
 BLANK_DATE = "＿＿＿＿年＿＿月＿＿日"
 ROSTER_CATEGORIES: tuple[str, ...] = ("在籍不在校", "在校不在籍", "人籍分离")

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from ..charts import use_cjk_font
 from ..output import safe_frame
-from .privacy import mask_frame
+from ..privacy import mask_frame
 
 DT_LANGUAGE: dict[str, object] = {
     "search": "搜索：", "lengthMenu": "每页 _MENU_ 条", "info": "第 _START_–_END_ 条，共 _TOTAL_ 条",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..audit import NOT_RUN, AuditResult, run_audit
-from ..load import LoadResult, load_folder
+from ..ingest import LoadResult, load_folder
 
 SEVERITIES: tuple[str, ...] = ("高", "中", "低")
 FINDING_HEADERS: dict[str, str] = {

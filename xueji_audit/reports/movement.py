@@ -10,7 +10,7 @@ from ..audit import AuditResult
 from ..bulletin import Bulletin, bulletin_tables
 from ..chains import Chains, build_chains
 from ..errors import XuejiError
-from ..load import LoadResult
+from ..ingest import LoadResult
 from ..profile import Profile
 from ..reconcile import reconcile
 from ..schema import TRANSFER_TYPES

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import XuejiError
+from ..resources import notebooks_dir
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK_DIR = notebooks_dir()
 REPORTS: dict[str, str] = {
     "01_findings": "问题学籍总览",
     "02_duplicates": "疑似重复学生",

@@ -16,8 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from .errors import MissingColumnError, NoHeaderError
-from .schema import TABLES, Table
+from ..errors import MissingColumnError, NoHeaderError
+from ..schema import TABLES, Table
 
 _SPACE = re.compile(r"\s+")
 _UNIT = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")

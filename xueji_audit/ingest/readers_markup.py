@@ -7,7 +7,7 @@ import codecs
 import re
 from pathlib import Path
 
-from .errors import UnreadableFileError
+from ..errors import UnreadableFileError
 from .readers import RESAVE, RawFile, grid_from_rows, sheet_from_grid
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)

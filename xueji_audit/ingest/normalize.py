@@ -3,7 +3,7 @@
 Works on pyarrow text arrays (vectorised; a value is only rewritten when it needs it) and
 returns typed pandas columns plus, for the rows that cannot be loaded, the Chinese reasons.
 Kinds are described in :mod:`xueji_audit.schema`; date parsing lives in
-:mod:`xueji_audit.normalize_dates`.
+:mod:`xueji_audit.ingest.normalize_dates`.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema
+from .. import schema
+from ..schema import Table
 from .normalize_dates import parse_dates
-from .schema import Table
 
 # Required columns whose *value* may be empty: an empty 身份证件号 is itself a finding (ID-06,
 # DU-03, XJ-04 look at it), so such a row is loaded, not rejected.

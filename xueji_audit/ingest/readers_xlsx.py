@@ -12,7 +12,7 @@ in a thread beside fastexcel (which releases the GIL):
 * other blocks are split into cells and matched with pyarrow's vectorised regular expressions;
   numeric (no ``t`` or ``t="n"``), boolean (``t="b"``) and error (``t="e"``) cells are kept.
 
-The result is the same :class:`~xueji_audit.readers.Grid` the calamine path builds: text as
+The result is the same :class:`~xueji_audit.ingest.readers.Grid` the calamine path builds: text as
 python-calamine's values render (``number_text`` for numbers, ``TRUE``/``FALSE``, dates as
 ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM:SS`` or ``HH:MM:SS``, errors empty), numeric values in
 ``Grid.numbers`` and row ``i`` of the grid being row ``i + 1`` of the sheet. Anything the scan does

@@ -2,7 +2,7 @@
 whole cells and inside free text, and codes that must stay readable."""
 import pandas as pd
 
-from xueji_audit.reports.privacy import mask_frame, mask_id, mask_phone, mask_text, mask_xjh
+from xueji_audit.privacy import mask_frame, mask_id, mask_phone, mask_text, mask_xjh
 
 
 def test_mask_id_keeps_six_and_four():

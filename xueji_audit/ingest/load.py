@@ -18,11 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import EmptyFileError, NoHeaderError, NoStudentTableError
+from ..errors import EmptyFileError, NoHeaderError, NoStudentTableError
+from ..schema import REJECT_COLUMNS, TABLES
 from .headers import detect_header, normalize_header
 from .normalize import normalize_table
 from .readers import Grid, RawSheet, blank_mask, read_file
-from .schema import REJECT_COLUMNS, TABLES
 
 SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
 SKIP_DIRS = frozenset({"truth"})

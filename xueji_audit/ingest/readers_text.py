@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from .errors import UnreadableFileError
+from ..errors import UnreadableFileError
 from .readers import (
     SCAN_ROWS,
     Grid,

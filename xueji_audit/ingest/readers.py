@@ -4,9 +4,9 @@ A file is recognised by its content, not its name: an ``.xls`` may be a real BIF
 ``.xlsx``, an HTML table, a SpreadsheetML 2003 XML file or plain text. Workbooks are read with
 python-calamine (it reads .xlsx and BIFF .xls; on a 100,000-row export it used 2.8 s of CPU
 against 45 s for openpyxl's read-only mode). An .xlsx is read faster by
-:mod:`xueji_audit.readers_xlsx` (fastexcel plus a scan of the sheet XML for the cell types: 1M
+:mod:`xueji_audit.ingest.readers_xlsx` (fastexcel plus a scan of the sheet XML for the cell types: 1M
 rows in ~22 s of CPU against ~37 s), with calamine for any sheet that path declines; CSV is read
-by :mod:`xueji_audit.readers_text`, HTML and XML by :mod:`xueji_audit.readers_markup`.
+by :mod:`xueji_audit.ingest.readers_text`, HTML and XML by :mod:`xueji_audit.ingest.readers_markup`.
 
 Every cell becomes text (``''`` when empty). A numeric cell keeps its value in
 :attr:`Grid.numbers` as well, because an ID number that Excel turned into a number, or an Excel
@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import EmptyFileError, UnreadableFileError
+from ..errors import EmptyFileError, UnreadableFileError
 
 SCAN_ROWS = 30
 """How many rows at the top of a sheet are searched for the header row."""

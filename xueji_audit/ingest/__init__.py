@@ -1,0 +1,22 @@
+"""Ingest: reading the export files of a data folder into the tables of the data contract.
+
+``readers*`` turn a file (xlsx, xls, csv, HTML or XML saved as .xls) into grids of text cells,
+:mod:`.headers` recognises a table by its header row, :mod:`.normalize` (and
+:mod:`.normalize_dates`) turn each column into its kind, and :mod:`.load` puts it together for
+a file or a folder, rejecting rows with a Chinese reason and never losing one. Nothing here
+imports the rules, the matching or the workspace.
+"""
+from .load import (
+    REPORT_HEADERS,
+    SUFFIXES,
+    LoadResult,
+    SheetReport,
+    data_files,
+    load_file,
+    load_folder,
+    report_table,
+    summary_text,
+)
+
+__all__ = ["REPORT_HEADERS", "SUFFIXES", "LoadResult", "SheetReport", "data_files", "load_file",
+           "load_folder", "report_table", "summary_text"]
