@@ -1,4 +1,4 @@
-"""Shared fixtures: a small demo county and an app session built on it once per test run."""
+"""Shared fixtures: a small demo county, and a workspace audited from it once per test run."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from xueji_audit.app import AppConfig, Session
-from xueji_audit.app.config import STATE_FILE
 from xueji_audit.demo import generate
+from xueji_audit.workspace import build_workspace
 
 AS_OF = dt.date(2026, 11, 20)
 """The audit date of the tests' demo counties (the kit itself has no default date)."""
@@ -25,17 +25,24 @@ def app_county(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _app_state(tmp_path_factory, app_county):
-    workspace = tmp_path_factory.mktemp("app-state")
-    Session.build(AppConfig(workspace, APP_USER), app_county).close()
-    return workspace / STATE_FILE
+def _app_workspace(tmp_path_factory, app_county):
+    """The county audited into a workspace once (its case store is left out of copies)."""
+    workspace = tmp_path_factory.mktemp("app-state") / "ws"
+    build_workspace(app_county, workspace, as_of=AS_OF, user=APP_USER).close()
+    return workspace
+
+
+def copy_workspace(built, target):
+    """A copy of a built workspace without its case store (a fresh, empty one)."""
+    shutil.copytree(built, target, ignore=shutil.ignore_patterns("cases.sqlite*", ".build.lock"))
+    return target
 
 
 @pytest.fixture
-def app_session(tmp_path, _app_state):
+def app_session(tmp_path, _app_workspace):
     """A Session on the demo county in a fresh workspace (its own empty case store)."""
-    shutil.copy(_app_state, tmp_path / STATE_FILE)
-    session = Session.open(AppConfig(tmp_path, APP_USER))
+    ws = copy_workspace(_app_workspace, tmp_path / "ws")
+    session = Session.open(AppConfig(ws, APP_USER, AS_OF))
     assert session is not None
     yield session
     session.close()

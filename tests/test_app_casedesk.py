@@ -156,7 +156,7 @@ def test_draft_form_writes_full_values_links_and_logs(app_session):
     case_id = cd.open_case(app_session, "核查", ["ID-01"], "2164040007")
     seen = []
     paths = cd.draft_form(app_session, case_id, "核查单", lambda f, m: seen.append(f))
-    folder = app_session.config.forms_dir / f"案件{case_id}"
+    folder = app_session.forms_dir / f"案件{case_id}"
     assert paths == [folder / f"核查单_案件{case_id}.docx", folder / f"核查单_案件{case_id}.pdf"]
     assert seen[-1] == 1.0 and seen == sorted(seen)
     text = _docx_text(paths[0])

@@ -25,8 +25,9 @@ from xueji_audit.app.findings import (
     rows_page,
     student_record,
 )
-from xueji_audit.reports.findings import FINDING_HEADERS, findings_table
+from xueji_audit.reports.overview import findings_table
 from xueji_audit.rules import CATALOGUE
+from xueji_audit.workspace.exports import FINDING_HEADERS
 
 ID_TOKEN = re.compile(r"\d{17}[\dXx]")
 

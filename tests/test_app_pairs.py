@@ -161,7 +161,7 @@ def test_apply_decision_updates_the_queue_in_memory(app_session):
 def test_no_pairs_when_du04_did_not_run(app_session):
     runs = app_session.result.rules_run.copy()
     runs.loc[runs["rule_id"] == "DU-04", ["status", "reason"]] = ["not run", "配置中停用了本规则"]
-    app_session.result = dataclasses.replace(app_session.result, duplicates=None,
+    app_session.workspace.result = dataclasses.replace(app_session.result, duplicates=None,
                                              rules_run=runs)
     assert ap.duplicates_reason(app_session) == "配置中停用了本规则"
     with pytest.raises(XuejiError, match="配置中停用了本规则"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import papermill
 import pytest
-from conftest import APP_USER
+from conftest import APP_USER, AS_OF
 
 from xueji_audit import cli
 from xueji_audit.app import AppConfig, Session
@@ -18,9 +18,8 @@ from xueji_audit.app.config import ENV, resolve_config
 from xueji_audit.app.display import APPS
 from xueji_audit.app.serve import HOST, Running, apps_dir, heated_kernels, server
 from xueji_audit.errors import XuejiError
-from xueji_audit.ingest import load_folder
 
-APPS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "apps"
+APPS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "apps"  # the checkout's pages
 
 
 def test_config_round_trips_through_the_environment(tmp_path):
@@ -30,28 +29,30 @@ def test_config_round_trips_through_the_environment(tmp_path):
     assert back.as_of.isoformat() == "2026-10-09"
 
 
-def test_config_refuses_missing_user_workspace_and_unknown_keys(tmp_path):
+def test_config_refuses_missing_user_workspace_date_and_unknown_keys(tmp_path):
     with pytest.raises(XuejiError, match="操作人"):
-        AppConfig(tmp_path, " ")
+        AppConfig(tmp_path, " ", AS_OF)
     with pytest.raises(XuejiError, match=ENV["workspace"]):
-        AppConfig.from_env({ENV["user"]: "甲"})
+        AppConfig.from_env({ENV["user"]: "甲", ENV["as_of"]: "2026-11-20"})
+    with pytest.raises(XuejiError, match=ENV["as_of"]):  # no date is ever assumed
+        AppConfig.from_env({ENV["workspace"]: str(tmp_path), ENV["user"]: "甲"})
     with pytest.raises(XuejiError, match="未知的应用设置"):
-        AppConfig.from_env({ENV["workspace"]: str(tmp_path), ENV["user"]: "甲"}, colour="red")
+        AppConfig.from_env({ENV["workspace"]: str(tmp_path), ENV["user"]: "甲",
+                            ENV["as_of"]: "2026-11-20"}, colour="red")
     with pytest.raises(AttributeError):
-        AppConfig(tmp_path, "甲").user = "乙"  # frozen
+        AppConfig(tmp_path, "甲", AS_OF).user = "乙"  # frozen
 
 
-def test_parameters_win_over_environment_and_demo_is_the_fallback(tmp_path):
+def test_parameters_win_over_environment_and_there_is_no_demo_fallback(tmp_path):
     env = {ENV["workspace"]: str(tmp_path / "a"), ENV["user"]: "甲", ENV["as_of"]: "2026-11-02"}
     c = resolve_config(user="乙", environ=env)
     assert (c.workspace, c.user, c.as_of.isoformat()) == (tmp_path / "a", "乙", "2026-11-02")
-    demo = resolve_config(environ={})
-    assert demo.workspace.name == "app-workspace" and demo.seed_data
-    assert load_folder(demo.seed_data).tables["students"].shape[0] > 0
+    with pytest.raises(XuejiError, match="未指定工作区"):
+        resolve_config(environ={})
 
 
-def test_build_saves_a_state_that_every_page_opens(tmp_path, app_county):
-    config = AppConfig(tmp_path / "ws", APP_USER)
+def test_build_audits_into_the_workspace_that_every_page_opens(tmp_path, app_county):
+    config = AppConfig(tmp_path / "ws", APP_USER, AS_OF)
     assert Session.open(config) is None
     seen = []
     built = Session.build(config, app_county, lambda f, m: seen.append((f, m)))
@@ -63,9 +64,10 @@ def test_build_saves_a_state_that_every_page_opens(tmp_path, app_county):
     assert opened.students.equals(built.students)
     assert list(opened.result.duplicates.pairs["学籍号_a"]) == list(
         built.result.duplicates.pairs["学籍号_a"])
-    # another date or profile is not the saved state
-    assert Session.open(AppConfig(tmp_path / "ws", APP_USER, "2026-11-02")) is None
-    assert Session.open(AppConfig(tmp_path / "ws", APP_USER, profile="national-2013")) is None
+    # another working date or profile opens the same audit: the workspace holds its own
+    other = Session.open(AppConfig(tmp_path / "ws", APP_USER, "2026-12-01", "national-2013"))
+    assert other.result.as_of == AS_OF and other.result.profile.name == "national-2025"
+    assert other.findings.equals(built.findings)
 
 
 def test_build_respects_pair_decisions_in_the_store(app_session):
@@ -83,14 +85,14 @@ def test_build_respects_pair_decisions_in_the_store(app_session):
 
 
 def test_uploads_are_saved_and_loaded(tmp_path, app_county):
-    config = AppConfig(tmp_path, APP_USER)
+    config = AppConfig(tmp_path, APP_USER, AS_OF)
     files = [(p.name, p.read_bytes()) for p in sorted(app_county.rglob("*"))
              if p.is_file() and "truth" not in p.parts and p.suffix in (".xlsx", ".csv")]
     s = Session.from_uploads(config, files)
-    direct = Session.build(AppConfig(tmp_path / "direct", APP_USER), app_county)
+    direct = Session.build(AppConfig(tmp_path / "direct", APP_USER, AS_OF), app_county)
     assert len(s.students) == len(direct.students)
     assert len(s.findings) == len(direct.findings)
-    assert sorted(p.name for p in (config.uploads_dir / "current").iterdir()) == sorted(
+    assert sorted(p.name for p in (config.workspace / "uploads" / "current").iterdir()) == sorted(
         n for n, _ in files)
     with pytest.raises(XuejiError, match="不支持的文件类型"):
         Session.from_uploads(config, [("a.pdf", b"%PDF")])
@@ -107,7 +109,7 @@ def test_reveal_is_logged_with_user_and_page(app_session):
 
 
 def test_server_listens_on_loopback_with_a_private_token(tmp_path):
-    config = AppConfig(tmp_path / "ws", APP_USER)
+    config = AppConfig(tmp_path / "ws", APP_USER, AS_OF)
     private = tmp_path / "private"
     private.mkdir()
     srv = server(config, private, port=8877)
@@ -121,7 +123,7 @@ def test_server_listens_on_loopback_with_a_private_token(tmp_path):
     assert json.loads(settings.read_text())["Voila"]["token"] == srv.token
     assert stat.S_IMODE(os.stat(settings).st_mode) == 0o600
     assert srv.env["JUPYTER_CONFIG_DIR"] == str(private.resolve())
-    assert AppConfig.from_env(srv.env) == AppConfig(config.workspace.resolve(), APP_USER)
+    assert AppConfig.from_env(srv.env) == AppConfig(config.workspace.resolve(), APP_USER, AS_OF)
     assert srv.page_url("pairs").endswith(f"/voila/render/pairs.ipynb?token={srv.token}")
     assert server(config, private, port=8877).token != srv.token
     with pytest.raises(XuejiError, match="端口"):
@@ -157,7 +159,7 @@ def test_serve_refuses_a_port_already_in_use(tmp_path, capsys):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(XuejiError, match=f"端口 {port} 已被占用"):
-            with Running(AppConfig(tmp_path, APP_USER), port=port):
+            with Running(AppConfig(tmp_path, APP_USER, AS_OF), port=port):
                 pass
         code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--user", "甲",
                          "--port", str(port)])

@@ -1,4 +1,4 @@
-"""run_audit, write_audit, summary_text and the ``audit`` / ``rules`` subcommands."""
+"""run_audit, summary_text, the clerk's output files and the ``audit`` / ``rules`` subcommands."""
 from __future__ import annotations
 
 import csv
@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 from test_rules_helpers import AS_OF, biz, my_rules, only_mine, step, stu, tables
 
-from xueji_audit.audit import RUN_COLUMNS, run_audit, summary_text, write_audit
+from xueji_audit.audit import RUN_COLUMNS, run_audit, summary_text
 from xueji_audit.cli import main
-from xueji_audit.errors import XuejiError
 from xueji_audit.rules import CATALOGUE
 from xueji_audit.schema import FINDING_COLUMNS
 
@@ -55,28 +54,6 @@ def test_rule_with_alternative_needs_runs_on_either():
     assert r.rules_run.set_index("rule_id").loc["ST-02", "findings"] == 1
 
 
-def test_write_audit_files(tmp_path):
-    r = run_audit(_data(), AS_OF, only_mine())
-    write_audit(r, None, tmp_path)
-    raw = (tmp_path / "findings.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0] == list(FINDING_COLUMNS)
-    names = [row[4] for row in rows[1:]]
-    assert "'=HYPERLINK(\"x\")" in names and not any(n.startswith("=") for n in names)
-    run = pd.read_csv(tmp_path / "rules_run.csv", encoding="utf-8-sig")
-    assert list(run.columns) == list(RUN_COLUMNS) and len(run) == len(CATALOGUE)
-    assert (tmp_path / "rejects.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    ws = openpyxl.load_workbook(tmp_path / "findings.xlsx").active
-    assert [c.value for c in ws[1]] == list(FINDING_COLUMNS)
-
-
-def test_write_audit_refuses_the_data_folder(tmp_path):
-    r = run_audit(_data(), AS_OF, only_mine())
-    with pytest.raises(XuejiError, match="数据目录"):
-        write_audit(r, None, tmp_path / "sub", data_dir=tmp_path)
-
-
 def test_summary_text():
     text = summary_text(run_audit(_data(), AS_OF, only_mine()))
     assert "共发现问题 2 条：高 2 条，中 0 条，低 0 条。" in text
@@ -95,43 +72,71 @@ def test_calendar_note_in_summary():
 # ---------------------------------------------------------------- the CLI
 
 
-def _folder(tmp_path):
+def _folder(tmp_path, name2: str = "学生2"):
     d = tmp_path / "data"
     d.mkdir()
-    s = tables([stu(1), stu(2, 身份证件号="640522201605010000")])["students"]
+    s = tables([stu(1), stu(2, 姓名=name2, 身份证件号="640522201605010000")])["students"]
     s.to_csv(d / "学生信息.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
     return d
 
 
-def test_cli_audit(tmp_path, capsys):
-    d = _folder(tmp_path)
-    out = tmp_path / "out"
-    assert main(["audit", str(d), "--out", str(out), "--as-of", "2026-11-20",
-                 "--profile", "national-2013"]) == 0
+FINDINGS_HEADER = ["规则编号", "问题类型", "严重程度", "学籍号", "姓名", "学校", "学校标识码", "班级",
+                   "业务编号", "问题说明", "政策依据", "整改期限"]
+"""DATA.md: the columns of 问题清单."""
+
+
+def test_cli_audit_writes_the_workspace_and_the_clerks_files(tmp_path, capsys):
+    d = _folder(tmp_path, '=HYPERLINK("x")')
+    ws = tmp_path / "ws"
+    assert main(["audit", str(d), "--workspace", str(ws), "--as-of", "2026-11-20",
+                 "--profile", "national-2013", "--user", "测试"]) == 0
     text = capsys.readouterr().out
     assert "共发现问题" in text and "ID-01" in text and "national-2013" in text
-    f = pd.read_csv(out / "findings.csv", encoding="utf-8-sig", dtype=str)
-    assert [r for r in f["rule_id"] if r in my_rules()] == ["ID-01"]
-    assert {p.name for p in out.iterdir()} == {"findings.csv", "findings.xlsx", "rules_run.csv",
-                                              "duplicate_pairs.csv", "duplicate_clusters.csv",
-                                              "rejects.csv"}
+    out = ws / "督查结果"
+    raw = (out / "问题清单.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == FINDINGS_HEADER
+    assert not any(cell in ("nan", "NaN", "<NA>", "NaT") for row in rows for cell in row)
+    names = [row[4] for row in rows[1:]]
+    assert any(n.startswith("'=HYPERLINK") for n in names) and not any(n.startswith("=")
+                                                                        for n in names)
+    f = pd.read_csv(out / "问题清单.csv", encoding="utf-8-sig", dtype=str)
+    assert [r for r in f["规则编号"] if r in my_rules()] == ["ID-01"]
+    assert {p.name for p in out.iterdir()} == {"问题清单.csv", "问题清单.xlsx", "规则执行情况.csv",
+                                              "疑似重复.csv", "疑似重复分组.csv", "未载入行.csv",
+                                              "载入情况.csv"}
+    run = pd.read_csv(out / "规则执行情况.csv", encoding="utf-8-sig", dtype=str)
+    assert list(run.columns) == ["规则编号", "问题类型", "严重程度", "状态", "原因", "问题数"]
+    assert set(run["状态"]) == {"已运行", "未运行"} and len(run) == len(CATALOGUE)
+    sheet = openpyxl.load_workbook(out / "问题清单.xlsx").active
+    assert [c.value for c in sheet[1]] == FINDINGS_HEADER
+    pairs = pd.read_csv(out / "疑似重复.csv", encoding="utf-8-sig", dtype=str)
+    assert list(pairs.columns[:4]) == ["学籍号_a", "学籍号_b", "匹配概率", "等级"]
+    assert (ws / "manifest.json").is_file()
 
 
-def test_cli_audit_needs_as_of(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["audit", str(_folder(tmp_path)), "--out", str(tmp_path / "o")])
-    assert exc.value.code == 2
+def test_cli_audit_uses_and_prints_todays_date(tmp_path, capsys):
+    assert main(["audit", str(_folder(tmp_path)), "--workspace", str(tmp_path / "ws"),
+                 "--user", "测试"]) == 0
+    today = dt.date.today().isoformat()
+    assert f"督查基准日：{today}" in capsys.readouterr().out
+    assert f'"as_of": "{today}"' in (tmp_path / "ws" / "manifest.json").read_text("utf-8")
 
 
 def test_cli_audit_refuses_out_in_data(tmp_path, capsys):
     d = _folder(tmp_path)
-    assert main(["audit", str(d), "--out", str(d / "out"), "--as-of", "2026-11-20"]) == 2
+    assert main(["audit", str(d), "--workspace", str(tmp_path / "ws"), "--out", str(d / "out"),
+                 "--as-of", "2026-11-20", "--user", "测试"]) == 2
+    assert main(["audit", str(d), "--workspace", str(d / "ws"), "--as-of", "2026-11-20",
+                 "--user", "测试"]) == 2
     assert "数据目录" in capsys.readouterr().err
 
 
 def test_cli_bad_date_and_profile(tmp_path, capsys):
     d = _folder(tmp_path)
-    assert main(["audit", str(d), "--out", str(tmp_path / "o"), "--as-of", "2026-13-01"]) == 2
+    assert main(["audit", str(d), "--workspace", str(tmp_path / "o"), "--as-of", "2026-13-01",
+                 "--user", "测试"]) == 2
     assert main(["rules", "--profile", "nope"]) == 2
     err = capsys.readouterr().err
     assert "2026-13-01" in err and "nope" in err

@@ -4,6 +4,7 @@ November 2026 has no public holiday; 2026-11-02 is a Monday, so a step arriving 
 pending on 11-30 has used 20 working days (10 late); handled 11-17 it used 11 (1 late).
 """
 import argparse
+import datetime as dt
 
 import pandas as pd
 import pytest
@@ -12,9 +13,10 @@ from openpyxl import load_workbook
 
 from xueji_audit.bulletin import DETAIL_COLUMNS, bulletin_tables, bulletin_text, write_bulletin
 from xueji_audit.commands import bulletin as command
-from xueji_audit.errors import InvalidDateError, XuejiError
+from xueji_audit.errors import XuejiError
 from xueji_audit.output import write_csv
 from xueji_audit.workdays import WorkCalendar
+from xueji_audit.workspace import build_workspace
 
 CAL = WorkCalendar(vacations=[("01-20", "02-19"), ("07-15", "08-31")])
 STEPS = pd.DataFrame({
@@ -82,9 +84,15 @@ def run(argv):
     return command.run(p.parse_args(argv))
 
 
+def workspace(tmp_path):
+    ws = tmp_path / "ws"
+    build_workspace(data_dir(tmp_path), ws, as_of=dt.date(2026, 12, 4), user="测试").close()
+    return ws
+
+
 def test_command_writes_xlsx_docx_pdf_and_chart(tmp_path, capsys):
-    d, out = data_dir(tmp_path), tmp_path / "out"
-    assert run(["--data", str(d), "--month", "2026-11", "--out", str(out)]) == 0
+    ws, out = workspace(tmp_path), tmp_path / "out"
+    assert run(["--workspace", str(ws), "--month", "2026-11", "--out", str(out)]) == 0
     assert (out / "月度通报_2026-11.xlsx").is_file()
     assert (out / "月度通报_2026-11.png").stat().st_size > 5000
     assert (out / "月度通报_2026-11.pdf").read_bytes().startswith(b"%PDF")
@@ -96,9 +104,15 @@ def test_command_writes_xlsx_docx_pdf_and_chart(tmp_path, capsys):
     assert "4 个责任单位共 4 个环节" in text
 
 
+def test_command_defaults_to_the_month_before_the_audit_date(tmp_path, capsys):
+    ws = workspace(tmp_path)  # audited on 2026-12-04
+    assert run(["--workspace", str(ws)]) == 0
+    assert (ws / "月度通报" / "月度通报_2026-11.xlsx").is_file()
+
+
 def test_command_errors_in_chinese(tmp_path):
-    d = data_dir(tmp_path)
-    with pytest.raises(InvalidDateError, match="YYYY-MM"):
-        run(["--data", str(d), "--month", "2026-13", "--out", str(tmp_path / "o")])
-    with pytest.raises(XuejiError, match="数据目录"):
-        run(["--data", str(d), "--month", "2026-11", "--out", str(d / "o")])
+    ws = workspace(tmp_path)
+    with pytest.raises(XuejiError, match="YYYY-MM"):
+        run(["--workspace", str(ws), "--month", "2026-13", "--out", str(tmp_path / "o")])
+    with pytest.raises(XuejiError, match="还没有督查数据"):
+        run(["--workspace", str(tmp_path / "empty"), "--month", "2026-11"])

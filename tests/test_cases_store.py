@@ -205,16 +205,20 @@ def test_version_1_file_is_upgraded_in_place(tmp_path):
                  "VALUES (1, 'case', 'status', '立案', '甲', '2025-03-03')")
     conn.close()
     with CaseStore(path) as store:
-        assert db.version(store.conn) == 2
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert [r[0] for r in store.conn.execute("SELECT version FROM schema_migrations")] == [1, 2]
+        assert db.version(store.conn) == db.SCHEMA_VERSION
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
+        assert [r[0] for r in store.conn.execute("SELECT version FROM schema_migrations")] == list(
+            range(1, db.SCHEMA_VERSION + 1))
         case = store.get_case(1)
         assert (case["title"], case["deadline"]) == ("旧案", dt.date(2025, 3, 10))
         assert case["findings"]["整改状态"].tolist() == ["未整改"]
         store.decide_pair("G1", "G2", True, user="乙", on=D)
         assert store.attach_findings(F.iloc[:0], D, "乙")["resolved"] == 1
     with CaseStore(path) as store:  # opening again applies nothing twice
-        assert store.conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 2
+        assert store.conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == \
+            db.SCHEMA_VERSION
+        history = store.get_case(1)["history"]  # rows from before version 3 have no real time
+        assert history["操作时间"].tolist()[0] == "" and history["操作时间"].tolist()[-1] != ""
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -224,7 +228,8 @@ def test_newer_file_is_refused_and_constraints_hold(tmp_path):
     with CaseStore(path) as store:
         with pytest.raises(sqlite3.IntegrityError):  # foreign keys are enforced
             store.conn.execute("INSERT INTO case_findings (case_id, rule_id) VALUES (7, 'X')")
-        store.conn.execute("INSERT INTO schema_migrations VALUES (3, '未来版本')")
+        store.conn.execute("INSERT INTO schema_migrations VALUES (?, '未来版本')",
+                           (db.SCHEMA_VERSION + 1,))
     with pytest.raises(XuejiError, match="版本"):
         CaseStore(path)
 
@@ -244,8 +249,13 @@ def test_the_database_refuses_changes_without_history_and_deletions(store):
     ]:
         with pytest.raises(sqlite3.IntegrityError, match=message):
             c.execute(sql)
+    # a history row must carry the real time of the write
+    with pytest.raises(sqlite3.IntegrityError, match="实际操作时间"):
+        c.execute("INSERT INTO history (case_id, entity, entity_key, field, old, new, user, at) "
+                  f"VALUES ({cid}, 'case', '{cid}', 'status', '立案', '交办', 'u', '2026-11-21')")
     # a history row recording the new value first lets the same update through
-    c.execute("INSERT INTO history (case_id, entity, entity_key, field, old, new, user, at) "
-              f"VALUES ({cid}, 'case', '{cid}', 'status', '立案', '交办', 'u', '2026-11-21')")
+    c.execute("INSERT INTO history (case_id, entity, entity_key, field, old, new, user, at, "
+              f"recorded_at) VALUES ({cid}, 'case', '{cid}', 'status', '立案', '交办', 'u', "
+              f"'2026-11-21', {db.NOW})")
     c.execute(f"UPDATE cases SET status = '交办' WHERE id = {cid}")
     assert store.get_case(cid)["status"] == "交办"

@@ -1,4 +1,4 @@
-"""``xueji-audit chain``: one child's chain from a data folder, across a 学籍号 change."""
+"""``xueji-audit chain``: one child's chain from a workspace, across a 学籍号 change."""
 import argparse
 import datetime as dt
 
@@ -9,6 +9,7 @@ from xueji_audit.commands import chain as command
 from xueji_audit.errors import XuejiError
 from xueji_audit.ids import make_id, make_xjh_g, make_xjh_l
 from xueji_audit.output import write_csv
+from xueji_audit.workspace import build_workspace
 
 ID = make_id("640426", dt.date(2016, 4, 5), 21, "女")
 L, G = make_xjh_l("640426", 31), make_xjh_g(ID)
@@ -28,7 +29,9 @@ def data_dir(tmp_path):
         "发起日期": ["2024-03-04", "2025-09-08", "2026-10-09"],
         "业务状态": ["核办通过", "核办通过", "撤销"],
         "办结日期": ["2024-03-11", "2025-09-15", ""]}), d / "异动.csv")
-    return d
+    ws = tmp_path / "ws"
+    build_workspace(d, ws, as_of=dt.date(2026, 11, 20), user="测试").close()
+    return ws
 
 
 def run(argv):
@@ -40,7 +43,7 @@ def run(argv):
 def test_chain_across_a_number_change(tmp_path, capsys):
     d = data_dir(tmp_path)
     pic = tmp_path / "out" / "chain.png"
-    assert run([L, "--data", str(d), "--picture", str(pic)]) == 0
+    assert run([L, "--workspace", str(d), "--as-of", "2026-11-20", "--picture", str(pic)]) == 0
     out = capsys.readouterr().out
     assert f"{L}、{G}" in out or f"{G}、{L}" in out  # both numbers named as one person
     assert "1. 2024-03-11 办结 转学 T1 6404260001 → 6404260002" in out
@@ -52,4 +55,4 @@ def test_chain_across_a_number_change(tmp_path, capsys):
 
 def test_unknown_number_is_one_chinese_error(tmp_path):
     with pytest.raises(XuejiError, match="没有学籍号"):
-        run(["G000", "--data", str(data_dir(tmp_path))])
+        run(["G000", "--workspace", str(data_dir(tmp_path)), "--as-of", "2026-11-20"])

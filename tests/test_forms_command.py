@@ -1,17 +1,21 @@
-"""``xueji-audit forms``: drafting from the case store, --all-open, and the access log."""
+"""``xueji-audit forms``: drafting from the workspace's case store, --all-open, the access log."""
 from __future__ import annotations
 
-from conftest import AS_OF
+import datetime as dt
+
+from conftest import copy_workspace
 from docx import Document
 from test_forms_data import FORM_DATE, make_case
 
 from xueji_audit.cases import CaseStore
 from xueji_audit.cli import main
 from xueji_audit.workdays import WorkCalendar
+from xueji_audit.workspace import Workspace
 
 
-def _store(tmp_path):
-    path = tmp_path / "案件库.sqlite"
+def _store(tmp_path, built):
+    ws = copy_workspace(built, tmp_path / "ws")
+    path = ws / "cases.sqlite"
     findings = make_case()["findings"]
     with CaseStore(path) as s:
         a = s.open_case("核查", "家长反映学生学籍与就读学校不一致", findings, unit="某某县第一小学",
@@ -21,13 +25,13 @@ def _store(tmp_path):
         c = s.open_case("督办", "第三件", findings.iloc[[1]], deadline_workdays=5, user="张三",
                         on=FORM_DATE, calendar=WorkCalendar())
         s.set_status(b, "撤销", user="张三", on=FORM_DATE)
-    return path, (a, b, c)
+    return ws, (a, b, c)
 
 
-def test_forms_command_drafts_and_logs(tmp_path, capsys):
-    store, (a, _, _) = _store(tmp_path)
+def test_forms_command_drafts_and_logs(tmp_path, capsys, _app_workspace):
+    ws, (a, _, _) = _store(tmp_path, _app_workspace)
     out = tmp_path / "文书"
-    rc = main(["forms", str(a), "--kind", "核查单", "--out", str(out), "--store", str(store),
+    rc = main(["forms", str(a), "--kind", "核查单", "--out", str(out), "--workspace", str(ws),
                "--as-of", "2025-09-26", "--user", "李四"])
     assert rc == 0
     assert sorted(p.name for p in out.iterdir()) == [f"核查单_案件{a}.docx", f"核查单_案件{a}.pdf"]
@@ -35,27 +39,28 @@ def test_forms_command_drafts_and_logs(tmp_path, capsys):
     cells = [c.text for r in doc.tables[0].rows for c in r.cells]
     assert "2025年10月16日" in cells and "某某县第一小学" in cells
     assert "王小明" in [c.text for c in doc.tables[0].rows[2].cells]  # student from findings
-    with CaseStore(store) as s:
+    with CaseStore(ws / "cases.sqlite") as s:
         log = s.access_log(a)
     assert list(log["action"]) == ["起草文书"] and list(log["user"]) == ["李四"]
     assert str(log["at"].iloc[0]).startswith("2025-09-26")
     assert f"案件 {a}" in capsys.readouterr().out
 
 
-def test_forms_all_open_skips_closed_and_other_kinds(tmp_path):
-    store, (a, b, c) = _store(tmp_path)
+def test_forms_all_open_skips_closed_and_other_kinds(tmp_path, _app_workspace):
+    ws, (a, b, c) = _store(tmp_path, _app_workspace)
     out = tmp_path / "文书"
-    assert main(["forms", "--all-open", "--kind", "核查单", "--out", str(out), "--store",
-                 str(store), "--as-of", "2025-09-26", "--user", "李四"]) == 0
+    assert main(["forms", "--all-open", "--kind", "核查单", "--out", str(out), "--workspace",
+                 str(ws), "--as-of", "2025-09-26", "--user", "李四"]) == 0
     assert sorted(p.name for p in out.glob("*.docx")) == [f"核查单_案件{a}.docx"]
-    assert main(["forms", "--all-open", "--kind", "督办单", "--out", str(out), "--store",
-                 str(store), "--as-of", "2025-09-26", "--user", "李四"]) == 0
+    assert main(["forms", "--all-open", "--kind", "督办单", "--out", str(out), "--workspace",
+                 str(ws), "--as-of", "2025-09-26", "--user", "李四"]) == 0
     assert f"督办单_案件{c}.pdf" in {p.name for p in out.iterdir()}
 
 
-def test_forms_needs_one_case_or_all_open(tmp_path, capsys):
-    store, _ = _store(tmp_path)
-    base = ["--kind", "核查单", "--out", str(tmp_path / "文书"), "--store", str(store)]
+def test_forms_needs_one_case_or_all_open(tmp_path, capsys, _app_workspace):
+    ws, _ = _store(tmp_path, _app_workspace)
+    base = ["--kind", "核查单", "--out", str(tmp_path / "文书"), "--workspace", str(ws),
+            "--as-of", "2025-09-26"]
     assert main(["forms", *base, "--user", "李四"]) == 2
     assert "--all-open" in capsys.readouterr().err
     assert main(["forms", "99", *base, "--user", "李四"]) == 2
@@ -65,27 +70,31 @@ def test_forms_needs_one_case_or_all_open(tmp_path, capsys):
     assert not (tmp_path / "文书").exists()  # nothing drafted without a user to log
 
 
-def test_forms_fill_the_student_from_the_register_with_data(tmp_path):
-    from xueji_audit.audit import run_audit
-    from xueji_audit.demo import generate
-
-    county = generate(tmp_path / "县", students=1500, seed=1, as_of=AS_OF)
-    found = run_audit(county.tables, county.as_of).findings
-    st = county.tables["students"]
+def test_forms_fill_the_student_from_the_workspace_register(tmp_path, _app_workspace):
+    ws = copy_workspace(_app_workspace, tmp_path / "ws")
+    with Workspace.open(ws) as opened:
+        found, st = opened.findings, opened.students
     # a finding on a student whose register row has a full resident ID number
     ok = st[st["身份证件号"].str.fullmatch(r"\d{17}[\dX]").fillna(False)]
     f = found[found["学籍号"].isin(ok["学籍号"])].iloc[[0]]
     pupil = ok[ok["学籍号"] == f["学籍号"].iloc[0]].iloc[0]
-    path = tmp_path / "案件库.sqlite"
-    with CaseStore(path) as s:
+    with CaseStore(ws / "cases.sqlite") as s:
         case = s.open_case("核查", "核查", f, deadline_workdays=10, user="张三", on=FORM_DATE,
                            calendar=WorkCalendar())
-    out = tmp_path / "文书"
-    assert main(["forms", str(case), "--kind", "核查单", "--out", str(out), "--store", str(path),
-                 "--data", str(tmp_path / "县"), "--as-of", "2025-09-26", "--user", "李四"]) == 0
-    doc = Document(str(out / f"核查单_案件{case}.docx"))
+    assert main(["forms", str(case), "--kind", "核查单", "--workspace", str(ws),
+                 "--as-of", "2025-09-26", "--user", "李四"]) == 0
+    doc = Document(str(ws / "forms" / f"案件{case}" / f"核查单_案件{case}.docx"))
     cells = [c.text for r in doc.tables[0].rows for c in r.cells]
     assert pupil["身份证件号"] in cells and pupil["姓名"] in cells and pupil["性别"] in cells
     b = pupil["出生日期"]
     age = 2025 - b.year - ((9, 26) < (b.month, b.day))  # full years on the form's date
     assert str(age) in cells or f"{age}岁" in cells
+
+
+def test_forms_without_a_date_use_and_print_today(tmp_path, capsys, _app_workspace):
+    ws, (a, _, _) = _store(tmp_path, _app_workspace)
+    assert main(["forms", str(a), "--kind", "核查单", "--workspace", str(ws), "--user", "李四"]) == 0
+    today = dt.date.today()
+    assert f"办理日期：{today:%Y-%m-%d}" in capsys.readouterr().out
+    with CaseStore(ws / "cases.sqlite") as s:
+        assert str(s.access_log(a)["at"].iloc[0]).startswith(today.isoformat())

@@ -28,8 +28,9 @@ def test_match_command_writes_outputs_and_respects_decisions(tmp_path, capsys):
     assert _run(match, [str(data), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "疑似重复组" in text
-    clusters = pd.read_csv(out / "duplicate_clusters.csv", encoding="utf-8-sig", dtype=str)
-    pairs = pd.read_csv(out / "duplicate_pairs.csv", encoding="utf-8-sig", dtype=str)
+    clusters = pd.read_csv(out / "疑似重复分组.csv", encoding="utf-8-sig", dtype=str)
+    pairs = pd.read_csv(out / "疑似重复.csv", encoding="utf-8-sig", dtype=str)
+    assert list(pairs.columns[:4]) == ["学籍号_a", "学籍号_b", "匹配概率", "等级"]
     found = set(clusters["学籍号"])
     assert {k for pair in truth for k in pair} <= found
     # the inspector rejects one pair: the next run keeps the two apart
@@ -37,9 +38,9 @@ def test_match_command_writes_outputs_and_respects_decisions(tmp_path, capsys):
     record_decision(tmp_path / "认定.csv", a, b, False, inspector="督查员")
     assert _run(match, [str(data), "--out", str(out), "--decisions",
                         str(tmp_path / "认定.csv")]) == 0
-    again = pd.read_csv(out / "duplicate_clusters.csv", encoding="utf-8-sig", dtype=str)
-    ca = again.loc[again["学籍号"] == a, "cluster_id"].tolist()
-    cb = again.loc[again["学籍号"] == b, "cluster_id"].tolist()
+    again = pd.read_csv(out / "疑似重复分组.csv", encoding="utf-8-sig", dtype=str)
+    ca = again.loc[again["学籍号"] == a, "分组号"].tolist()
+    cb = again.loc[again["学籍号"] == b, "分组号"].tolist()
     assert not (set(ca) & set(cb))
     assert len(pairs) > 0
 

@@ -1,17 +1,12 @@
 """Report 05 案件与表单: open cases with working-day deadlines, their findings, drafting a form
-into the access log, and the demo store built from the audit of a demo county."""
+into the access log."""
 import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import AS_OF
 
 from xueji_audit.cases import CaseStore
-from xueji_audit.cases.findings import identity_key
-from xueji_audit.demo import generate
-from xueji_audit.errors import XuejiError
 from xueji_audit.reports import cases as rc
-from xueji_audit.reports.findings import load_and_audit
 from xueji_audit.workdays import WorkCalendar
 
 CAL = WorkCalendar()
@@ -86,7 +81,7 @@ def test_drafting_writes_docx_and_pdf_and_logs_the_access(store, tmp_path):
         "核查单_案件1.docx", "核查单_案件1.pdf"]
     assert (files["大小（KB）"] > 1).all()
     log = rc.access_table(store)
-    assert log[["时间", "操作人", "操作", "案件号"]].values.tolist() == [
+    assert log[["日期", "操作人", "操作", "案件号"]].values.tolist() == [
         ["2026-11-12T00:00:00", "李督查", "起草文书", 1]]
     assert log["说明"].iloc[0] == "核查单：核查单_案件1.docx、核查单_案件1.pdf"
 
@@ -110,38 +105,3 @@ def test_a_drafted_form_carries_the_register_details(store, tmp_path):
                        out_dir=tmp_path / "without", user="李督查")
     assert "640426201501011239" in text(tmp_path / "with")
     assert "640426201501011239" not in text(tmp_path / "without")
-
-
-def test_a_missing_store_is_refused(tmp_path):
-    with pytest.raises(XuejiError, match="案件库文件「.*nope.sqlite」不存在"):
-        rc.report_store(tmp_path / "nope.sqlite", tmp_path, "2026-11-20", None)
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory):
-    base = tmp_path_factory.mktemp("county")
-    generate(base / "data", students=600, seed=5, as_of=AS_OF)
-    return base / "data"
-
-
-def test_demo_store_opens_one_case_per_kind_from_the_busiest_school(county, tmp_path):
-    as_of = dt.date(2026, 11, 20)
-    store = rc.demo_store(county, as_of, None, tmp_path / "demo.sqlite")
-    _, result = load_and_audit(county, as_of)
-    cases = store.list_cases()
-    assert list(cases["kind"]) == ["核查", "督办", "排查", "复学通知"]
-    assert set(cases["opened_by"]) == {rc.DEMO_USER}
-    assert list(cases["status"]) == ["核查中", "交办", "交办", "立案"]
-    assert list(cases["opened_on"].str.slice(0, 10)) == [
-        "2026-10-21", "2026-11-17", "2026-10-31", "2026-11-19"]
-    for case_id, spec in zip(cases["id"], rc.DEMO_CASES, strict=True):
-        got = store.get_case(int(case_id))["findings"]
-        assert got["rule_id"].str.startswith(spec.rules).all()
-        assert got["学校标识码"].nunique() == 1
-        fitting = result.findings[result.findings["rule_id"].str.startswith(spec.rules)]
-        per_school = fitting[~identity_key(fitting).duplicated().to_numpy()]["学校标识码"
-                                                                              ].value_counts()
-        assert len(got) == per_school.max() == per_school[got["学校标识码"].iloc[0]]
-    store.close_store()
-    with pytest.raises(XuejiError, match="已存在"):
-        rc.demo_store(county, as_of, None, tmp_path / "demo.sqlite")

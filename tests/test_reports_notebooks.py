@@ -10,9 +10,9 @@ import pytest
 from xueji_audit.reports.run import NOTEBOOK_DIR, REPORTS
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted(NOTEBOOK_DIR.glob("apps/*.ipynb"))
-COMMON = {"data_dir": "str", "as_of": "str", "profile": "str", "school": "str",
-          "reveal_pii": "bool", "output_dir": "str"}
-EXTRA = {"04_bulletin": {"month": "str", "region": "str"}, "05_cases": {"store": "str"}}
+COMMON = {"workspace": "str", "school": "str", "reveal_pii": "bool", "user": "str",
+          "as_of": "str", "output_dir": "str"}
+EXTRA = {"04_bulletin": {"month": "str", "region": "str"}, "05_cases": {"draft": "bool"}}
 
 
 def test_every_report_has_its_notebook():
@@ -47,4 +47,5 @@ def test_papermill_lists_documented_parameters(stem):
     assert {k: v["inferred_type_name"] for k, v in params.items()} == expected
     assert all(v["help"].strip() for v in params.values())
     assert params["reveal_pii"]["default"] == "False"
-    assert params["data_dir"]["default"] == '""'
+    # no demo data and no date is ever a default: an empty workspace is refused by the report
+    assert params["workspace"]["default"] == '""' and params["as_of"]["default"] == '""'

@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 from conftest import AS_OF
 
+from xueji_audit.cases.store import CaseStore
 from xueji_audit.cli import main
 from xueji_audit.demo import generate
-from xueji_audit.reports.run import REPORTS
+from xueji_audit.errors import XuejiError
+from xueji_audit.reports.run import REPORTS, run_report
 
 TITLES = {"01_findings": ("问题学籍总览", "问题清单", "未运行的规则"),
           "02_duplicates": ("疑似重复学生", "疑似重复组", "比对证据"),
@@ -21,8 +23,13 @@ TITLES = {"01_findings": ("问题学籍总览", "问题清单", "未运行的规
 def run(tmp_path_factory):
     base = tmp_path_factory.mktemp("reports")
     county = generate(base / "data", students=1000, seed=3, as_of=AS_OF)
-    rc = main(["report", "all", "--data", str(base / "data"), "--out", str(base / "out"),
-               "-p", "as_of=2026-11-20", "-p", "month=2026-10",
+    assert main(["audit", str(base / "data"), "--workspace", str(base / "ws"), "--as-of",
+                 AS_OF.isoformat(), "--user", "督查员甲"]) == 0
+    assert main(["case", "open", "--workspace", str(base / "ws"), "--kind", "核查",
+                 "--title", "身份证件号问题", "--rule", "ID-01", "--as-of", AS_OF.isoformat(),
+                 "--user", "督查员甲"]) == 0
+    rc = main(["report", "all", "--workspace", str(base / "ws"), "--out", str(base / "out"),
+               "--as-of", AS_OF.isoformat(), "--user", "督查员甲", "-p", "month=2026-10",
                "-p", f"output_dir={base / 'xlsx'}"])
     return county, base, rc
 
@@ -64,30 +71,43 @@ def test_no_full_personal_number_in_any_report(run):
         assert [n for n in numbers if n in text] == [], path.name
 
 
-def test_bad_report_name_or_parameter_is_refused(tmp_path, capsys):
-    assert main(["report", "99", "--out", str(tmp_path)]) == 2
+def test_reports_read_the_workspace_its_cases_and_mark_demo_data(run):
+    _, base, _ = run
+    for path in (base / "out").glob("*.html"):
+        assert "示范数据" in path.read_text(encoding="utf-8"), path.name
+    cases = next((base / "out").glob("05_*.html")).read_text(encoding="utf-8")
+    assert "身份证件号问题" in cases and "未办结案件 <strong>1</strong> 件" in cases
+
+
+def test_bad_report_name_or_parameter_is_refused(run, tmp_path, capsys):
+    ws = str(run[1] / "ws")
+    assert main(["report", "99", "--workspace", ws, "--out", str(tmp_path)]) == 2
     assert "没有名为「99」的报告" in capsys.readouterr().err
-    assert main(["report", "01", "--out", str(tmp_path), "-p", "colour=red"]) == 2
+    assert main(["report", "01", "--workspace", ws, "--out", str(tmp_path), "-p",
+                 "colour=red"]) == 2
     assert "没有参数「colour」" in capsys.readouterr().err
-    assert main(["report", "01", "--out", str(tmp_path), "-p", "reveal_pii=maybe"]) == 2
+    assert main(["report", "01", "--workspace", ws, "--out", str(tmp_path), "-p",
+                 "reveal_pii=maybe"]) == 2
     assert "应为 True 或 False" in capsys.readouterr().err
-    assert main(["report", "01", "--out", str(tmp_path), "-p", "reveal_pii"]) == 2
+    assert main(["report", "01", "--workspace", ws, "--out", str(tmp_path), "-p",
+                 "reveal_pii"]) == 2
     assert "名称=值" in capsys.readouterr().err
+    assert main(["report", "01", "--workspace", str(tmp_path / "none"), "--out",
+                 str(tmp_path)]) == 2
+    assert "还没有督查数据" in capsys.readouterr().err
 
 
-def test_revealing_needs_a_store_and_is_logged_there(run, tmp_path, capsys):
-    county, base, _ = run
-    args = ["report", "04", "--data", str(base / "data"), "--out", str(tmp_path / "out"),
-            "-p", "reveal_pii=True", "-p", "month=2026-10", "-p", "as_of=2026-11-20"]
-    assert main(args) == 2
-    assert "须记入访问日志" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
-    store = tmp_path / "cases.sqlite"
-    assert main([*args, "--store", str(store), "--user", "督查员甲"]) == 0
-    from xueji_audit.cases.store import CaseStore
-
-    with CaseStore(store) as s:
+def test_a_report_run_directly_needs_a_workspace_and_logs_a_reveal(run, tmp_path):
+    """papermill without the CLI: no demo data appears, and an unmasked report is logged."""
+    _, base, _ = run
+    with pytest.raises(XuejiError, match="未指定工作区"):
+        run_report("01", "", tmp_path / "none", {"workspace": ""})
+    with pytest.raises(XuejiError, match="须记入访问日志"):
+        run_report("04", base / "ws", tmp_path / "anon", {"reveal_pii": True})
+    run_report("04", base / "ws", tmp_path / "out", {"reveal_pii": True, "user": "督查员乙",
+                                                     "as_of": "2026-11-23"})
+    with CaseStore(base / "ws" / "cases.sqlite") as s:
         log = s.access_log()
-    assert log[["user", "action", "at"]].values.tolist() == [
-        ["督查员甲", "显示完整身份证件号", "2026-11-20T00:00:00"]]
-    assert "04_bulletin" in log["detail"].iloc[0]
+    assert log[["user", "action", "at"]].values.tolist()[-1] == [
+        "督查员乙", "显示完整身份证件号", "2026-11-23T00:00:00"]
+    assert log["detail"].iloc[-1] == "报告：月度通报（显示完整证件号）"

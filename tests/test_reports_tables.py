@@ -8,8 +8,8 @@ from xueji_audit.chains import build_chains
 from xueji_audit.ids import make_id, make_xjh_g
 from xueji_audit.matching.core import MatchResult
 from xueji_audit.profile import load_profile
-from xueji_audit.reports.findings import duplicate_tables, findings_overview
 from xueji_audit.reports.movement import repeated_transfers, transfer_count_table
+from xueji_audit.reports.overview import duplicate_tables, findings_overview
 from xueji_audit.schema import FINDING_COLUMNS, conform
 
 NAMES = pd.Series({"S1": "第一小学", "S2": "第二小学", "S3": "第三小学"})

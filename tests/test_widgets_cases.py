@@ -135,7 +135,7 @@ def test_drafting_gives_download_links_of_full_forms_and_logs(app_session):
     desk.form_kind.value = "核查单"
     desk.draft.click()
     assert desk.progress.layout.display == "none" and not desk.draft.disabled
-    folder = app_session.config.forms_dir / f"案件{case_id}"
+    folder = app_session.forms_dir / f"案件{case_id}"
     docx_path = folder / f"核查单_案件{case_id}.docx"
     links = re.findall(r'<a class="xj-download" download="([^"]+)" href="data:([^;]+);base64,'
                        r'([^"]+)"[^>]*>', desk.downloads.value)

@@ -2,11 +2,15 @@
 masking and the logged reveal."""
 from __future__ import annotations
 
+import shutil
+
 import pandas as pd
-from conftest import APP_USER
+from conftest import APP_USER, AS_OF
 from xueji_audit.widgets.chains import ChainViewer
 
+from xueji_audit.app import AppConfig, Session
 from xueji_audit.cases.store import ACTION_SHOW_ID
+from xueji_audit.workspace import build_workspace
 
 
 def _planted(app_county, rule: str) -> pd.Series:
@@ -117,12 +121,14 @@ def test_reveal_unmasks_and_logs(app_session, app_county):
     assert log.loc[0, "detail"] == "页面：转学链"
 
 
-def test_viewer_without_businesses_or_steps(app_session):
-    tables = app_session.loaded.tables
-    for key in ("changes", "steps"):
-        tables.pop(key)
-    f = app_session.findings
-    v = ChainViewer(app_session)
+def test_viewer_without_businesses_or_steps(tmp_path, app_county):
+    data = tmp_path / "data"
+    shutil.copytree(app_county, data, ignore=shutil.ignore_patterns("学籍异动"))
+    build_workspace(data, tmp_path / "ws", as_of=AS_OF, user=APP_USER).close()
+    session = Session.open(AppConfig(tmp_path / "ws", APP_USER, AS_OF))
+    assert session.loaded.tables.keys().isdisjoint({"changes", "steps"})
+    f = session.findings
+    v = ChainViewer(session)
     assert "<dt>已办结异动业务</dt><dd>0</dd>" in v.summary.value
     xjh = f.loc[f["rule_id"] == "CH-01", "学籍号"].iloc[0]
     v.query.value = xjh

@@ -6,8 +6,8 @@ import re
 import pandas as pd
 from xueji_audit.widgets.findings import FindingsBrowser
 
-from xueji_audit.reports.findings import FINDING_HEADERS
 from xueji_audit.rules import CATALOGUE
+from xueji_audit.workspace.exports import FINDING_HEADERS
 
 ID_TOKEN = re.compile(r"\d{17}[\dXx]")
 

@@ -3,6 +3,7 @@ import datetime as dt
 import re
 
 import pytest
+from conftest import AS_OF
 from xueji_audit.widgets.loader import DataLoader
 
 from xueji_audit.app import AppConfig, Session
@@ -39,7 +40,7 @@ def upload_value(files) -> tuple[dict, ...]:
 
 @pytest.fixture
 def config(tmp_path):
-    return AppConfig(tmp_path / "workspace", USER)
+    return AppConfig(tmp_path / "workspace", USER, AS_OF)
 
 
 # -- package functions ----------------------------------------------------------------------
@@ -105,7 +106,7 @@ def test_saved_session_is_shown_at_start(app_session):
         assert findings_count(loader.summary.value) == len(app_session.findings)
         assert f"载入学生 <span class=\"xj-students-count\">{len(app_session.students)}" \
             in loader.summary.value
-        assert "已载入工作区中保存的数据" in loader.message.value
+        assert "已打开工作区中的督查结果" in loader.message.value
     finally:
         loader.session.close()
 

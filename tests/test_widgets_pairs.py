@@ -136,7 +136,7 @@ def test_decision_persists_after_a_reload(app_session):
 def test_reviewer_says_why_when_du04_did_not_run(app_session):
     runs = app_session.result.rules_run.copy()
     runs.loc[runs["rule_id"] == "DU-04", ["status", "reason"]] = ["not run", "缺少学生表的姓名列"]
-    app_session.result = dataclasses.replace(app_session.result, duplicates=None,
+    app_session.workspace.result = dataclasses.replace(app_session.result, duplicates=None,
                                              rules_run=runs)
     r = PairReviewer(app_session)
     assert "缺少学生表的姓名列" in r.records.value
@@ -147,7 +147,7 @@ def test_reviewer_says_why_when_du04_did_not_run(app_session):
 def test_reviewer_with_no_pairs_at_all(app_session):
     dup = app_session.result.duplicates
     empty = dataclasses.replace(dup, pairs=dup.pairs.iloc[:0])
-    app_session.result = dataclasses.replace(app_session.result, duplicates=empty)
+    app_session.workspace.result = dataclasses.replace(app_session.result, duplicates=empty)
     r = PairReviewer(app_session)
     assert r.position.value == "第 0 / 0 对"
     assert "没有待认定的疑似重复对" in r.records.value

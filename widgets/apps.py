@@ -3,6 +3,7 @@ calls one of these with its settings and displays the page."""
 from __future__ import annotations
 
 from xueji_audit.app import AppConfig, Session
+from xueji_audit.errors import XuejiError
 
 from .cases import CaseDesk
 from .chains import ChainViewer
@@ -17,10 +18,13 @@ def loader_app(config: AppConfig) -> Page:
 
 
 def _page(stem: str, component, config: AppConfig) -> Page:
-    session = Session.for_app(config)
+    try:
+        session = Session.open(config)
+    except XuejiError as exc:  # a workspace that cannot be used: say why and how to mend it
+        return no_data(stem, str(exc))
     if session is None:
         return no_data(stem)
-    return Page(stem, component(session))
+    return Page(stem, component(session), session.workspace.banner)
 
 
 def findings_app(config: AppConfig) -> Page:

@@ -12,14 +12,16 @@ from xueji_audit.errors import XuejiError
 
 
 class Page(w.VBox):
-    """An app page: stylesheet, links to the other apps (``here`` marked), then ``body``; the
-    notebook's own Markdown cell is the page's title."""
+    """An app page: stylesheet, links to the other apps (``here`` marked), the 示范数据 banner
+    when the workspace holds demo data, then ``body``; the notebook's own Markdown cell is the
+    page's title."""
 
-    def __init__(self, here: str, body: w.Widget):
+    def __init__(self, here: str, body: w.Widget, banner: str = ""):
         self.style_html = w.HTML(CSS)
         self.nav = w.HTML(nav_html(here))
+        self.banner = w.HTML(_message(banner, "banner") if banner else "")
         self.body = body
-        super().__init__([self.style_html, self.nav, body])
+        super().__init__([self.style_html, self.nav, self.banner, body])
         self.add_class("xj-app")
 
 
@@ -82,6 +84,6 @@ class RevealSwitch(w.Checkbox):
             self.session.log_reveal(self.page)
 
 
-def no_data(here: str) -> Page:
-    """The page shown when the workspace has no loaded data yet."""
-    return Page(here, w.HTML(_message(NO_DATA, "note")))
+def no_data(here: str, problem: str = "") -> Page:
+    """The page shown when the workspace has no audit yet, or (``problem``) cannot be used."""
+    return Page(here, w.HTML(_message(problem, "error") if problem else _message(NO_DATA, "note")))

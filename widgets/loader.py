@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import ipywidgets as w
 
@@ -9,6 +10,8 @@ from xueji_audit.app.config import AppConfig
 from xueji_audit.app.display import message_html
 from xueji_audit.app.loader import rejects_html, summary_html, summary_line, upload_files
 from xueji_audit.app.session import Session
+from xueji_audit.errors import XuejiError
+from xueji_audit.workspace.manifest import workspace_data_dir
 
 from .common import Message, ProgressPanel, RevealSwitch
 
@@ -29,8 +32,7 @@ class DataLoader(w.VBox):
                                    description="选择导出文件", layout=w.Layout(width="160px"))
         self.load_upload = w.Button(description="上传并督查", button_style="primary",
                                     icon="upload", layout=w.Layout(width="140px"))
-        self.folder = w.Text(value=str(getattr(config, "seed_data", "") or ""),
-                             placeholder="数据文件夹路径，如 output/demo-data",
+        self.folder = w.Text(value="", placeholder="数据文件夹路径，如 D:/学籍导出/2026秋",
                              layout=w.Layout(width="460px"))
         self.load_folder = w.Button(description="读取文件夹并督查", icon="folder-open",
                                     layout=w.Layout(width="160px"))
@@ -54,10 +56,17 @@ class DataLoader(w.VBox):
                     self.load_folder]),
             hint, self.progress, self.message, self.summary, self.reveal, self.rejects,
         ], layout=w.Layout(width="100%", max_width="1320px"))
-        saved = Session.open(config)
+        try:
+            saved = Session.open(config)
+        except XuejiError as exc:  # e.g. the data files changed: offer to audit them again
+            saved = None
+            self.message.error(str(exc))
+            self.folder.value = workspace_data_dir(config.workspace)
         if saved is not None:
             self._show(saved)
-            self.message.note(f"已载入工作区中保存的数据（{summary_line(saved)}）；"
+            self.folder.value = saved.data_dir if "uploads" not in Path(saved.data_dir).parts \
+                else ""
+            self.message.note(f"已打开工作区中的督查结果（{summary_line(saved)}）；"
                               "重新导入将替换这些数据。")
 
     @property

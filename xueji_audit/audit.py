@@ -1,7 +1,10 @@
-"""Running the rule catalogue over loaded tables: :func:`run_audit` (pure) and :func:`write_audit`.
+"""Running the rule catalogue over loaded tables: :func:`run_audit` (pure).
 
 A rule that the profile does not enable, or whose tables or columns are missing, is listed in
-``rules_run`` as "not run" with the reason in Chinese — never silently skipped.
+``rules_run`` as "not run" with the reason in Chinese — never silently skipped. The result also
+carries what the rules computed on the way and others show: the duplicate matching behind DU-04
+and the transfer chains behind CH-01..04. :mod:`xueji_audit.workspace` stores it; the files a
+clerk opens are written from there (:mod:`xueji_audit.workspace.exports`).
 """
 from __future__ import annotations
 
@@ -14,12 +17,12 @@ from typing import Any
 import pandas as pd
 
 from .dates import parse_date
-from .matching import write_outputs
-from .output import check_out_dir, write_csv, write_xlsx
 from .profile import Profile, load_profile
 from .rules import CATALOGUE, Context, Rule, needs_text
+from .rules.chains import chains_of
 from .rules.duplicates import DECISIONS_KEY, DUPLICATES_KEY
-from .schema import FINDING_COLUMNS, REJECT_COLUMNS, TABLES, dtype_of
+from .rules.rosters import reconciled
+from .schema import FINDING_COLUMNS, TABLES, dtype_of
 
 RUN_COLUMNS: tuple[str, ...] = ("rule_id", "rule_name", "severity", "status", "reason", "findings")
 RAN, NOT_RUN = "ran", "not run"
@@ -34,6 +37,8 @@ class AuditResult:
     as_of: dt.date
     profile: Profile
     duplicates: Any = None  # the MatchResult behind DU-04 when it ran
+    chains: Any = None  # the transfer chains (xueji_audit.chains.Chains) of the register
+    reconcile: Any = None  # the register against the rosters (ReconcileResult), with rosters
 
 
 def _tables(data) -> tuple[dict[str, pd.DataFrame], dict[str, frozenset[str]]]:
@@ -97,9 +102,11 @@ def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None =
             gc.enable()
     findings = _frame(found)
     note = profile.calendar().note_for(ctx.shared.years)
+    chains = chains_of(ctx) if "students" in tables else None
+    renji = reconciled(ctx) if "students" in tables and "rosters" in tables else None
     return AuditResult(findings, pd.DataFrame(runs, columns=list(RUN_COLUMNS)),
                        [note] if note else [], as_of, profile,
-                       ctx.shared.cache.get(DUPLICATES_KEY))
+                       ctx.shared.cache.get(DUPLICATES_KEY), chains, renji)
 
 
 def _run_rule(rule: Rule, ctx: Context, profile: Profile, found: list, runs: list) -> None:
@@ -126,27 +133,6 @@ def _frame(found: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def write_audit(result: AuditResult, load_result, out_dir: str | Path,
-                data_dir: str | Path | None = None) -> list[Path]:
-    """Write findings.csv/.xlsx, rules_run.csv and rejects.csv (the load's rejected rows) into
-    ``out_dir``; refuses an ``out_dir`` inside ``data_dir`` (the data folder)."""
-    out = Path(out_dir)
-    check_out_dir(out, data_dir)
-    rejects = getattr(load_result, "rejects", None)
-    if rejects is None:
-        rejects = pd.DataFrame(columns=list(REJECT_COLUMNS))
-    findings = result.findings
-    written = [
-        write_csv(findings, out / "findings.csv"),
-        write_xlsx(findings.head(XLSX_MAX_ROWS), out / "findings.xlsx", "问题清单"),
-        write_csv(result.rules_run, out / "rules_run.csv"),
-        write_csv(rejects, out / "rejects.csv"),
-    ]
-    if result.duplicates is not None:
-        written += write_outputs(result.duplicates, out)
-    return written
-
-
 def summary_text(result: AuditResult) -> str:
     """The audit in a few Chinese lines: findings per severity, top rules, rules not run, notes."""
     f, runs = result.findings, result.rules_run
@@ -170,7 +156,7 @@ def summary_text(result: AuditResult) -> str:
     if len(off):
         lines.append(f"本配置未启用的规则：{'、'.join(off['rule_id'])}")
     if len(f) > XLSX_MAX_ROWS:
-        lines.append(f"问题超过 {XLSX_MAX_ROWS} 条，findings.xlsx 只含前 {XLSX_MAX_ROWS} 条，"
-                     "完整清单见 findings.csv。")
+        lines.append(f"问题超过 {XLSX_MAX_ROWS} 条，问题清单.xlsx 只含前 {XLSX_MAX_ROWS} 条，"
+                     "完整清单见 问题清单.csv。")
     lines += [f"说明：{n}" for n in result.notes]
     return "\n".join(lines)

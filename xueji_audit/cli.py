@@ -3,11 +3,17 @@
 Each subcommand lives in ``xueji_audit/commands/<name>.py`` with ``HELP`` (one Chinese line),
 ``register(parser)`` adding its arguments and ``run(args) -> int``. Errors of the kit
 (:class:`~xueji_audit.errors.XuejiError`) are printed as one message, without a traceback.
+
+This is the edge of the kit: the only place that reads today's date (once, passed to the
+command as ``args.today``; see :func:`xueji_audit.commands.common.action_date`), and it makes
+every file the command creates private to the user (umask 077: the files hold children's data).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
+import os
 import sys
 
 from .errors import XuejiError
@@ -36,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.today = dt.date.today()
+    umask = os.umask(0o077)
     try:
         return int(args._run(args) or 0)
     except XuejiError as exc:
@@ -44,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":

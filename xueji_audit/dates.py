@@ -13,10 +13,6 @@ _PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
 
-DEFAULT_AS_OF = dt.date(2026, 11, 20)
-"""The demo county's audit date; nothing in the kit reads the clock."""
-
-
 def parse_date(text: str | dt.date) -> dt.date:
     """``2026-11-20``, ``2026/11/20``, ``20261120`` or ``2026年11月20日`` → a date."""
     if isinstance(text, dt.datetime):

@@ -51,6 +51,11 @@ class OutputDirError(XuejiError):
     """The output folder is the data folder or inside it."""
 
 
+class OutputError(XuejiError):
+    """A file could not be written (disk full, read-only or forbidden folder); nothing
+    half-written is left behind."""
+
+
 class ProfileError(XuejiError):
     """A rule profile has unknown keys, wrong types or unknown rule ids."""
 

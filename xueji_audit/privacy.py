@@ -1,4 +1,6 @@
-"""Masking personal numbers in reports: ID numbers, 学籍号 and phone numbers.
+"""Privacy in one place: masking personal numbers, and logging who revealed or drafted what.
+
+Masking: ID numbers, 学籍号 and phone numbers.
 
 Whole-cell maskers (:func:`mask_id`, :func:`mask_xjh`, :func:`mask_phone`) work on a Series of
 values of one kind; :func:`mask_text` finds the same numbers inside free text (a finding's
@@ -10,6 +12,10 @@ Formats: an ID number keeps its first 6 and last 4 characters (``640426********1
 first 3 and last 4 digits (``138****5678``).
 """
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 
@@ -116,3 +122,36 @@ def mask_frame(df: pd.DataFrame, reveal: bool = False) -> pd.DataFrame:
         if kind != "keep" and (s.dtype == object or isinstance(s.dtype, pd.StringDtype)):
             out[col] = _MASKERS[kind](s).astype(object).where(s.notna(), s)
     return out
+
+
+# ---------------------------------------------------------------------------- logged actions
+# Showing unmasked numbers and drafting a form (which carries full values) are written to the
+# case store's access log under the person who did it, with the business date they work on
+# (the store adds the real time). The CLI, the report notebooks and the app pages all call
+# these two functions; a report notebook run directly with ``reveal_pii=True`` is logged too.
+
+
+def _who(user: str, what: str) -> str:
+    from .errors import XuejiError
+
+    if not str(user or "").strip():
+        raise XuejiError(f"{what}须记入访问日志：请给出操作人（--user 或页面的登录人）。")
+    return str(user).strip()
+
+
+def log_reveal(store, user: str, on: dt.date, where: str, case_id: int | None = None) -> int:
+    """Record that ``user`` showed unmasked numbers in ``where`` (a page, report or command)."""
+    from .cases.store import ACTION_SHOW_ID
+
+    return store.log_access(ACTION_SHOW_ID, case_id, _who(user, "显示完整证件号"),
+                            dt.datetime.combine(on, dt.time()), where)
+
+
+def log_draft(store, user: str, on: dt.date, case_id: int, kind: str,
+              paths: Iterable[str | Path]) -> int:
+    """Record that ``user`` drafted form ``kind`` of case ``case_id`` as the files ``paths``."""
+    from .cases.store import ACTION_DRAFT
+
+    names = "、".join(Path(p).name for p in paths)
+    return store.log_access(ACTION_DRAFT, int(case_id), _who(user, "起草文书"),
+                            dt.datetime.combine(on, dt.time()), f"{kind}：{names}")

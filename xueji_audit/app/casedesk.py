@@ -17,11 +17,10 @@ import pandas as pd
 from ..cases.store import CLOSED, KINDS, TRANSITIONS
 from ..errors import XuejiError
 from ..forms import CASE_KINDS
-from ..profile import load_profile
 from ..reports.cases import draft_logged
-from ..reports.findings import FINDING_HEADERS
 from ..rules.catalogue import CATALOGUE
 from ..workdays import WorkCalendar
+from ..workspace.exports import FINDING_HEADERS
 from .display import card_html, escape, table_html
 from .session import Progress, Session
 
@@ -48,8 +47,8 @@ SCROLL_STYLE = "overflow:auto;max-width:100%;max-height:420px"
 
 
 def calendar(session: Session) -> WorkCalendar:
-    """The working-day calendar of the session's profile."""
-    return load_profile(session.config.profile).calendar()
+    """The working-day calendar of the workspace's profile."""
+    return session.workspace.profile.calendar()
 
 
 def _rule_name(rule_id: str, findings: pd.DataFrame | None = None) -> str:
@@ -240,7 +239,7 @@ def draft_form(session: Session, case_id: int, kind: str,
     progress = progress or _quiet
     paths = draft_logged(session.store, int(case_id), kind, on=session.config.as_of,
                          calendar=calendar(session), user=session.config.user,
-                         out_dir=session.config.forms_dir / f"案件{int(case_id)}",
+                         out_dir=session.forms_dir / f"案件{int(case_id)}",
                          students=session.students, progress=progress)
     progress(1.0, f"已生成 {len(paths)} 个文件。")
     return paths

@@ -1,5 +1,5 @@
 """Data of the transfer-chain viewer app (转学链): finding a child, the child's path as a
-timeline (completed businesses from :func:`xueji_audit.chains.build_chains`, businesses not
+timeline (the audit's completed businesses, :class:`xueji_audit.chains.Chains`, businesses not
 completed, then the register records), the step timing of each business
 (:func:`xueji_audit.timing.step_timing`, as TR-01 counts it) and the child's CH / TR findings.
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..chains import Chains, build_chains, valid_id18
+from ..chains import Chains, valid_id18
 from ..errors import XuejiError
 from ..privacy import mask_frame
 from ..schema import TRANSFER_TYPES
@@ -89,7 +89,7 @@ def _step_texts(session: Session, limit: int) -> tuple[pd.Series, pd.Series]:
     if steps is None or len(steps) == 0:
         return empty
     cal = session.result.profile.calendar(vacations=True)
-    t = step_timing(steps, session.config.as_of, cal, limit)
+    t = step_timing(steps, session.workspace.as_of, cal, limit)  # as TR-01 timed them
     t = t.sort_values(["业务编号", "环节序号"], kind="stable")
     name = _text(t["环节名称"]).where(_text(t["环节名称"]) != "", "环节" + _text(t["环节序号"]))
     used = t["workdays"].astype("Int64").astype("string")
@@ -113,7 +113,7 @@ def chain_data(session: Session) -> ChainData:
         raise XuejiError("没有学生表，无法查看转学链。请先在「数据导入」页面导入学籍系统的学生名单。")
     changes = session.loaded.tables.get("changes")
     id18 = valid_id18(students)
-    chains = build_chains(students, changes, id18)
+    chains = session.result.chains  # the audit's chains (the CH rules used them)
     cols = {c: _text(students[c]) if c in students else pd.Series("", index=students.index)
             for c in ("学籍号", "姓名", "性别", "身份证件号", "学校标识码", "班级", "学籍状态")}
     people = pd.DataFrame(cols)

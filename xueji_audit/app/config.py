@@ -11,30 +11,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..dates import DEFAULT_AS_OF, parse_date
+from ..dates import parse_date
 from ..errors import XuejiError
 from ..profile import DEFAULT_PROFILE
 
 ENV: dict[str, str] = {"workspace": "XUEJI_WORKSPACE", "user": "XUEJI_USER",
                        "as_of": "XUEJI_AS_OF", "profile": "XUEJI_PROFILE"}
 """Setting → environment variable."""
-STORE_FILE = "cases.sqlite"
-STATE_FILE = "state.pkl"
 
 
 @dataclass(frozen=True)
 class AppConfig:
-    """``workspace``: the folder holding the case store, the loaded state, uploads and drafted
-    forms; ``user``: who is working (recorded in history and the access log); ``as_of``: the
-    working date (audit reference date and the date of every write); ``profile``: the rule
-    profile (name or TOML file); ``seed_data``: a data folder loaded when the workspace holds
-    no data yet (the demo county of a notebook opened by hand)."""
+    """``workspace``: the workspace folder (:mod:`xueji_audit.workspace`: the stored audit, the
+    case store, uploads and drafted forms); ``user``: who is working (recorded in history and
+    the access log); ``as_of``: the working date (the date of every write, and the audit date
+    of a load made from the pages; ``serve`` passes today's date); ``profile``: the rule profile
+    (name or TOML file) of a load made from the pages."""
 
     workspace: Path
     user: str
-    as_of: dt.date = DEFAULT_AS_OF
+    as_of: dt.date
     profile: str = DEFAULT_PROFILE
-    seed_data: str = ""  # a data folder loaded when the workspace holds no data yet
 
     def __post_init__(self) -> None:
         if not str(self.user or "").strip():
@@ -54,47 +51,23 @@ class AppConfig:
         if unknown:
             raise XuejiError(f"未知的应用设置：{'、'.join(sorted(unknown))}。")
         if not str(values["workspace"]).strip():
-            raise XuejiError(f"未指定工作区：请用 `xueji-audit serve` 启动应用"
-                             f"（或设置环境变量 {ENV['workspace']}）。")
+            raise XuejiError(f"未指定工作区：请用 `xueji-audit serve --workspace 工作区` 启动应用"
+                             f"（或在页面参数中给出 workspace，或设置环境变量 {ENV['workspace']}）。")
+        if not str(values["as_of"]).strip():
+            raise XuejiError(f"未指定办理日期：请用 `xueji-audit serve` 启动应用（或在页面参数中给出 "
+                             f"as_of，或设置环境变量 {ENV['as_of']}）。")
         return cls(workspace=Path(values["workspace"]), user=values["user"],
-                   as_of=values["as_of"] or DEFAULT_AS_OF,
-                   profile=values["profile"] or DEFAULT_PROFILE)
+                   as_of=values["as_of"], profile=values["profile"] or DEFAULT_PROFILE)
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that :meth:`from_env` reads back."""
         return {ENV["workspace"]: str(self.workspace.resolve()), ENV["user"]: self.user,
                 ENV["as_of"]: self.as_of.isoformat(), ENV["profile"]: self.profile}
 
-    @property
-    def store_path(self) -> Path:
-        return self.workspace / STORE_FILE
-
-    @property
-    def state_path(self) -> Path:
-        return self.workspace / STATE_FILE
-
-    @property
-    def uploads_dir(self) -> Path:
-        return self.workspace / "uploads"
-
-    @property
-    def forms_dir(self) -> Path:
-        return self.workspace / "forms"
-
-
-DEMO_USER = "示范督查员"
-
 
 def resolve_config(workspace: str = "", user: str = "", as_of: str = "", profile: str = "",
                    environ: Mapping[str, str] | None = None) -> AppConfig:
     """An app notebook's settings: its parameters, else those ``xueji-audit serve`` put in the
-    environment, else (opened by hand with neither) a demo workspace on the demo county."""
-    environ = os.environ if environ is None else environ
-    if str(workspace).strip() or environ.get(ENV["workspace"], "").strip():
-        return AppConfig.from_env(environ, workspace=workspace, user=user, as_of=as_of,
-                                  profile=profile)
-    from ..reports.demo_cache import cache_root, demo_dir
-
-    as_of = parse_date(as_of or DEFAULT_AS_OF)
-    return AppConfig(cache_root() / "app-workspace", user or DEMO_USER, as_of,
-                     profile or DEFAULT_PROFILE, str(demo_dir(as_of=as_of)))
+    environment; without a workspace or a date a Chinese error says how to start the app."""
+    return AppConfig.from_env(environ, workspace=workspace, user=user, as_of=as_of,
+                              profile=profile)

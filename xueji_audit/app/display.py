@@ -29,6 +29,7 @@ CSS = """
 .xj-card dd { margin: 0; width: auto; }
 .xj-note { color: #57606a; }
 .xj-error { color: #b42318; font-weight: bold; }
+.xj-banner { background: #fff8c5; border: 1px solid #d4a72c; padding: 4px 8px; font-weight: bold; }
 .xj-ok { color: #1a7f37; font-weight: bold; }
 .xj-nav { font-size: 15px; padding: 4px 0 8px; border-bottom: 1px solid #d0d7de; margin-bottom: 6px; }
 .xj-nav a { margin-right: 1.4em; }

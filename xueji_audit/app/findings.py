@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..output import safe_frame
 from ..privacy import mask_frame
-from ..reports.findings import FINDING_HEADERS, SEVERITIES
 from ..rules import CATALOGUE
+from ..workspace.exports import FINDING_HEADERS, SEVERITIES, school_label
 from .session import Session
 
 ALL = ""
@@ -111,7 +111,7 @@ def _dates(s: pd.Series) -> pd.Series:
 
 def sort_order(findings: pd.DataFrame) -> np.ndarray:
     """Positions of ``findings`` most severe first, then by rule, school and 学籍号 (the order
-    of ``reports.findings.findings_table``); sorted once per frame and remembered while the
+    of :func:`xueji_audit.workspace.exports.findings_table`); sorted once per frame and remembered while the
     frame lives, so filtering a million findings needs no new sort."""
     key = id(findings)
     hit = _ORDERS.get(key)
@@ -140,7 +140,7 @@ def findings_rows(session: Session, rows: np.ndarray) -> pd.DataFrame:
     学校 names and 整改期限 as text); the index is the source row label."""
     sub = session.findings.iloc[rows]
     cols = {h: sub[k] for k, h in FINDING_HEADERS.items() if k in sub}
-    cols["学校"] = sub["学校标识码"].map(session.names)
+    cols["学校"] = school_label(sub["学校标识码"], session.names)
     cols["整改期限"] = _dates(sub["due_date"])
     return pd.DataFrame(cols, index=sub.index, copy=False)[list(FINDING_HEADERS.values())]
 
@@ -148,7 +148,7 @@ def findings_rows(session: Session, rows: np.ndarray) -> pd.DataFrame:
 def filter_findings(session: Session, rule: str = ALL, severity: str = ALL, school: str = ALL,
                     klass: str = ALL) -> pd.DataFrame:
     """The findings kept by the filters, with Chinese headers (:data:`FINDING_HEADERS`), most
-    severe first (as ``reports.findings.findings_table``); the index is the source row label
+    severe first (as :func:`xueji_audit.workspace.exports.findings_table`); the index is the source row label
     of ``session.findings``."""
     return findings_rows(session, filter_rows(session, rule, severity, school, klass))
 

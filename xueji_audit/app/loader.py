@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..ingest import LoadResult, report_table
-from ..reports.findings import severity_counts
+from ..reports.overview import severity_counts
 from .display import escape, table_html
 from .session import Session
 
@@ -50,7 +50,9 @@ def summary_html(session: Session) -> str:
     source = (f'<p class="xj-note">数据来源：{escape(session.data_dir)}；共 {len(report)} 个工作表'
               f'（文件），读取 {totals["读取"]} 行，载入 {totals["载入"]} 行，拒收 {totals["拒收"]} 行，'
               f'跳过空行 {totals["空行"]} 行。</p>')
-    return (f'<div class="xj-summary">{line}{source}'
+    banner = (f'<p class="xj-banner">{escape(session.workspace.banner)}</p>'
+              if session.workspace.banner else "")
+    return (f'<div class="xj-summary">{banner}{line}{source}'
             f"<h4>问题严重程度</h4>{table_html(severity_table(session.findings))}"
             f'<h4>各文件读取情况</h4><div style="{SCROLL}">{table_html(report)}</div></div>')
 

@@ -14,6 +14,7 @@ mirrors the highest). :func:`migrate` applies the missing ones in order, each in
 transaction, so a database of any earlier version is upgraded in place. Version 2 adds triggers:
 history is append-only, no record is deleted, and a case's status / unit / note or a finding's
 整改状态 cannot change unless the latest history row for it already records the new value.
+Version 3 adds ``recorded_at``, the real time of each history and access-log row (:data:`NOW`).
 """
 from __future__ import annotations
 
@@ -110,9 +111,21 @@ _V2 += (
     "BEGIN SELECT RAISE(ABORT, '变更历史不可删除'); END",
 )
 
+NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+"""SQL for the real time (UTC) of a write, as the database sees it: history and access-log rows
+carry it beside the business date the user gave (``at``); the kit itself never reads the clock."""
+_V3 = tuple(
+    stmt for table in ("history", "access_log") for stmt in (
+        f"ALTER TABLE {table} ADD COLUMN recorded_at TEXT",
+        f"CREATE TRIGGER {table}_recorded BEFORE INSERT ON {table} WHEN NEW.recorded_at IS NULL "
+        f"BEGIN SELECT RAISE(ABORT, '未记录实际操作时间的写入被拒绝'); END",
+    )
+)
+
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "案件、问题、疑似重复对与变更历史", _V1),
     (2, "问题整改状态、重复对认定、访问日志与督查运行记录", _V2),
+    (3, "变更历史与访问日志记录实际操作时间", _V3),
 )
 """(version, Chinese description, statements) in order; never edit one that has shipped."""
 

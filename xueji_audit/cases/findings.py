@@ -14,6 +14,7 @@ import sqlite3
 import pandas as pd
 
 from ..schema import FINDING_COLUMNS
+from . import db
 
 IDENTITY: tuple[str, ...] = ("rule_id", "学籍号", "业务编号", "学校标识码", "班级")
 """The columns that identify a finding across audit runs."""
@@ -117,8 +118,8 @@ def attach_run(conn: sqlite3.Connection, findings: pd.DataFrame, stamp: str,
                         "key": changes["key"].str.replace("\x1f", "|", regex=False),
                         "old": changes["state"], "new": changes["new"]})
     conn.executemany(
-        "INSERT INTO history (case_id, entity, entity_key, field, old, new, user, at) "
-        "VALUES (?, 'finding', ?, '整改状态', ?, ?, ?, ?)",
+        "INSERT INTO history (case_id, entity, entity_key, field, old, new, user, at, recorded_at) "
+        f"VALUES (?, 'finding', ?, '整改状态', ?, ?, ?, ?, {db.NOW})",
         [(int(c), k, o, n, user, stamp) for c, k, o, n in out.itertuples(index=False, name=None)])
     ids = changes["id"].astype(int).tolist()
     conn.executemany("UPDATE case_findings SET state = ?, state_on = ? WHERE id = ?",

@@ -17,9 +17,10 @@ Stable API (the forms use :meth:`CaseStore.get_case` and :meth:`CaseStore.log_ac
 ``get_case`` returns ``id, kind, kind_name, title, status, unit, opened_by, opened_on (date),
 deadline_workdays (int), deadline (date), note`` and three DataFrames: ``findings``
 (schema.FINDING_COLUMNS + 整改状态, 整改日期), ``pairs`` (decisions.COLUMNS: 学籍号_a, 学籍号_b,
-决定, 核查人, 日期, 备注; 决定 empty while undecided) and ``history`` (时间, 操作人, 对象, 标识,
-字段, 原值, 新值, 备注). Nothing reads the clock: every write is given its ``user`` and date
-(``on`` / ``at``, a date or datetime, stored as ISO text). Every change writes a history row in
+决定, 核查人, 日期, 备注; 决定 empty while undecided) and ``history`` (时间, 操作时间, 操作人,
+对象, 标识, 字段, 原值, 新值, 备注). Every write is given its ``user`` and business date (``on`` /
+``at``, a date or datetime, stored as ISO text, shown as 时间); the database adds the real time of
+the write (``recorded_at``, shown as 操作时间 in Beijing time). Every change writes a history row in
 the same transaction, before the update (database triggers refuse an update of a case's status,
 unit or note, or of a finding's 整改状态, whose history row is missing, and any deletion).
 A finding is identified across audit runs by ``(rule_id, 学籍号, 业务编号, 学校标识码, 班级)``
@@ -49,10 +50,22 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 CLOSED: tuple[str, ...] = ("办结", "撤销")
 ACTION_SHOW_ID, ACTION_DRAFT, ACTION_EXPORT = "显示完整身份证件号", "起草文书", "导出文书"
 ACCESS_ACTIONS: tuple[str, ...] = (ACTION_SHOW_ID, ACTION_DRAFT, ACTION_EXPORT)
-HISTORY_HEADERS = {"at": "时间", "user": "操作人", "entity": "对象", "entity_key": "标识",
+HISTORY_HEADERS = {"at": "时间", "recorded_at": "操作时间", "user": "操作人", "entity": "对象",
+                   "entity_key": "标识",
                    "field": "字段", "old": "原值", "new": "新值", "note": "备注"}
 _CASE_FIELDS = ("id", "kind", "title", "status", "unit", "opened_by", "opened_on",
                 "deadline_workdays", "deadline", "note")
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+"""The zone in which the real times of actions are shown (they are stored in UTC)."""
+
+
+def local_time(stamps: pd.Series) -> pd.Series:
+    """Stored UTC times (``recorded_at``) as ``YYYY-MM-DD HH:MM:SS`` Beijing time; rows from
+    before the store recorded real times stay empty."""
+    t = pd.to_datetime(stamps, utc=True, errors="coerce", format="ISO8601")
+    return t.dt.tz_convert(BEIJING).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(object)
 
 
 def _stamp(value: dt.date | dt.datetime) -> str:
@@ -97,8 +110,8 @@ class CaseStore:
 
     def _history(self, case_id, entity, key, field, old, new, user, at, note="") -> None:
         self.conn.execute(
-            "INSERT INTO history (case_id, entity, entity_key, field, old, new, note, user, at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO history (case_id, entity, entity_key, field, old, new, note, user, at, "
+            f"recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {db.NOW})",
             (case_id, entity, key, field, old, new, note, user, at))
 
     def _row(self, case_id: int):
@@ -155,12 +168,12 @@ class CaseStore:
             "ORDER BY p.xjh_a, p.xjh_b", (row["id"],)).fetchall()
         case["pairs"] = pd.DataFrame([tuple(p) for p in pairs], columns=list(DECISION_COLUMNS))
         hist = self.conn.execute(
-            "SELECT at, user, entity, entity_key, field, old, new, note FROM history "
+            "SELECT at, recorded_at, user, entity, entity_key, field, old, new, note FROM history "
             "WHERE case_id = ? OR (entity = 'pair' AND entity_key IN "
             "(SELECT xjh_a || '|' || xjh_b FROM case_pairs WHERE case_id = ?)) ORDER BY id",
             (row["id"], row["id"])).fetchall()
-        case["history"] = pd.DataFrame([tuple(h) for h in hist],
-                                       columns=list(HISTORY_HEADERS.values()))
+        history = pd.DataFrame([tuple(h) for h in hist], columns=list(HISTORY_HEADERS.values()))
+        case["history"] = history.assign(操作时间=local_time(history["操作时间"]))
         return case
 
     def list_cases(self, status: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -273,14 +286,16 @@ class CaseStore:
             if case_id is not None:
                 self._row(case_id)
             return int(self.conn.execute(
-                "INSERT INTO access_log (action, case_id, user, at, detail) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO access_log (action, case_id, user, at, detail, recorded_at) "
+                f"VALUES (?, ?, ?, ?, ?, {db.NOW})",
                 (action, None if case_id is None else int(case_id), user, stamp,
                  detail or "")).lastrowid)
 
     def access_log(self, case_id: int | None = None) -> pd.DataFrame:
         """The access log (of one case when given), oldest first."""
         rows = self.conn.execute(
-            "SELECT id, at, user, action, case_id, detail FROM access_log "
+            "SELECT id, at, user, action, case_id, detail, recorded_at FROM access_log "
             "WHERE (? IS NULL OR case_id = ?) ORDER BY id", (case_id, case_id)).fetchall()
-        return pd.DataFrame([tuple(r) for r in rows],
-                            columns=["id", "at", "user", "action", "case_id", "detail"])
+        log = pd.DataFrame([tuple(r) for r in rows], columns=[
+            "id", "at", "user", "action", "case_id", "detail", "recorded_at"])
+        return log.assign(recorded_at=local_time(log["recorded_at"]))

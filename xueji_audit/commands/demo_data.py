@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..dates import DEFAULT_AS_OF, parse_date
+from .common import action_date, add_as_of
 
 HELP = "生成一个合成示范县（学生、异动、环节、名单、学校、信息变更及标准答案 truth/）"
 
@@ -15,14 +15,13 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="学生人数（默认 20000）")
     parser.add_argument("--seed", type=int, default=0, metavar="种子",
                         help="随机种子，相同种子生成完全相同的文件（默认 0）")
-    parser.add_argument("--as-of", default=DEFAULT_AS_OF.isoformat(), metavar="日期",
-                        help=f"督查日期（默认 {DEFAULT_AS_OF.isoformat()}）")
+    add_as_of(parser, "示范县的督查基准日（埋设的问题按此日期计算）")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..demo import generate
 
-    as_of = parse_date(args.as_of)
+    as_of = action_date(args, "督查基准日")
     out = Path(args.out)
     county = generate(out, students=args.students, seed=args.seed, as_of=as_of)
     t, truth = county.tables, county.truth

@@ -1,5 +1,6 @@
 """``xueji-audit match DATA_DIR --out DIR [--decisions FILE] [--engine local|dask]``:
-find students registered twice and write duplicate_pairs.csv / duplicate_clusters.csv."""
+find students registered twice and write 疑似重复.csv / 疑似重复分组.csv (a matching run on its
+own, outside any workspace; the audit's DU-04 is ``xueji-audit audit``)."""
 from __future__ import annotations
 
 import argparse
@@ -7,9 +8,10 @@ from pathlib import Path
 
 from ..ingest import load_folder
 from ..ingest import summary_text as load_summary
-from ..matching import find_duplicates, write_outputs
+from ..matching import find_duplicates
 from ..matching.decisions import read_decisions
-from ..output import check_out_dir
+from ..output import check_out_dir, write_csv
+from ..workspace.exports import clusters_table, pairs_table
 
 HELP = "查找疑似重复学籍（繁简、同音形近、身份证号笔误、日月颠倒等），输出疑似重复对与重复组"
 
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     decisions = read_decisions(args.decisions) if args.decisions else None
     result = find_duplicates(loaded.tables["students"], decisions=decisions, engine=args.engine,
                              progress=True, scheduler=args.scheduler)
-    write_outputs(result, out)
+    write_csv(pairs_table(result.pairs), out / "疑似重复.csv")
+    write_csv(clusters_table(result.clusters), out / "疑似重复分组.csv")
     st = result.stats
     bands = result.pairs["band"].value_counts()
     print(f"学生记录 {st['records']} 条，比较候选对 {st['candidate_pairs']} 对"
@@ -45,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
           f"待复核 {bands.get('待复核', 0)} 对。")
     if decisions is not None and len(decisions):
         print(f"已沿用 {len(decisions)} 条人工认定。")
-    print(f"结果已写入 {out}：duplicate_pairs.csv、duplicate_clusters.csv")
+    print(f"结果已写入 {out}：疑似重复.csv、疑似重复分组.csv")
     return 0

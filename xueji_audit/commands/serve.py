@@ -5,8 +5,8 @@ import argparse
 import os
 import sys
 
-from ..dates import DEFAULT_AS_OF
 from ..profile import DEFAULT_PROFILE
+from .common import action_date, add_as_of, user_of
 
 HELP = "启动浏览器应用（数据导入、问题学籍、疑似重复、转学链、案件办理），仅本机访问，需令牌"
 
@@ -20,8 +20,7 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="启动前先读取并督查此文件夹（也可以在「数据导入」页面上传或选择）")
     parser.add_argument("--user", default=os.environ.get("USER", ""), metavar="姓名",
                         help="操作人，记入案件变更历史与访问日志（默认取环境变量 USER）")
-    parser.add_argument("--as-of", default=DEFAULT_AS_OF.isoformat(), metavar="日期",
-                        help=f"督查基准日与办理日期（默认 {DEFAULT_AS_OF.isoformat()}）")
+    add_as_of(parser, "办理日期（页面上的操作都记为这一天；在「数据导入」页面督查时也作督查基准日）")
     parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="名称或文件",
                         help=f"规则配置（默认 {DEFAULT_PROFILE}）")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="端口",
@@ -42,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from ..app import AppConfig, Session
     from ..app.serve import Running
 
-    config = AppConfig(args.workspace, args.user, args.as_of, args.profile)
-    config.workspace.mkdir(parents=True, exist_ok=True)
+    config = AppConfig(args.workspace, user_of(args), action_date(args), args.profile)
+    config.workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
     if args.data:
         print(f"读取并督查 {args.data} …", file=sys.stderr)
         Session.build(config, args.data, _progress).close()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from ..ingest import DEMO_MARKER
 from ..output import write_csv
 from .build import DemoCounty, generate_tables
 from .schools import COUNTY, grade_label
@@ -143,6 +144,12 @@ def _sheet(wb: Workbook, title: str, header, rows, titles=()) -> int:
     return len(titles) + 1
 
 
+DEMO_NOTE = """本文件夹是 xueji-audit demo-data 自动生成的合成示范县数据（督查基准日 {as_of}，随机种子 {seed}），
+不是真实学籍：姓名、身份证件号、学籍号、电话等均为虚构。由本文件夹督查得出的报告、页面和文书都标注「示范数据」。
+truth/ 文件夹是埋设问题的标准答案，供测试使用。
+"""
+
+
 def write_county(county: DemoCounty, out_dir) -> list[Path]:
     """Write the export files and ``truth/`` into ``out_dir``; returns the files written."""
     out = Path(out_dir)
@@ -186,7 +193,9 @@ def write_county(county: DemoCounty, out_dir) -> list[Path]:
     files += _write_rosters(county, out, stamp)
     county.truth["rejects"] = pd.DataFrame(rejects, columns=["file", "sheet", "row", "学籍号", "kind"])
     files += _write_truth(county, out, files)
-    return files
+    marker = out / DEMO_MARKER
+    marker.write_text(DEMO_NOTE.format(as_of=county.as_of, seed=county.seed), encoding="utf-8")
+    return files + [marker]
 
 
 def _write_business(county: DemoCounty, out: Path, stamp: str) -> list[Path]:

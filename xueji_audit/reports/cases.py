@@ -1,123 +1,31 @@
 """Data for the report 05 案件与表单: open cases with their deadlines, their findings, the access
-log and one drafted form, from a case store (:class:`~xueji_audit.cases.CaseStore`).
-
-Without a store the report uses :func:`demo_store`: the audit of the demo county, with one case
-per kind 核查 / 督办 / 排查 / 复学通知 opened from fitting findings by :data:`DEMO_USER`.
+log and one drafted form, from the workspace's case store (:class:`~xueji_audit.cases.CaseStore`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..cases.findings import identity_key
-from ..cases.store import ACTION_DRAFT, CLOSED, KINDS, CaseStore
+from ..cases.store import CLOSED, KINDS, CaseStore
 from ..dates import parse_date
-from ..errors import XuejiError
 from ..forms import draft
 from ..forms.data import with_register
+from ..privacy import log_draft
 from ..workdays import WorkCalendar
-from .findings import FINDING_HEADERS, load_and_audit, school_mask, school_names
+from ..workspace.exports import FINDING_HEADERS
+from .overview import school_mask
 
-DEMO_USER = "示范督查员"
-REPORT_USER = "案件与表单报告"
-"""The user recorded when the report drafts a form in a store it was given."""
-DEMO_FILE = "示范案件库.sqlite"
-
-
-@dataclass(frozen=True)
-class DemoCase:
-    """One demo case: its kind, the rule ids (prefixes) of its findings, title, deadline in
-    working days, calendar days between opening and the report date, final status."""
-
-    kind: str
-    rules: tuple[str, ...]
-    title: str
-    workdays: int
-    opened_days_before: int
-    status: str
-
-
-DEMO_CASES: tuple[DemoCase, ...] = (
-    DemoCase("核查", ("ID-", "XJ-"), "身份证件号与学籍号问题核查", 10, 30, "核查中"),
-    DemoCase("督办", ("TR-01", "TR-02"), "学籍异动业务超期督办", 5, 3, "交办"),
-    DemoCase("排查", ("RJ-01", "RJ-02", "RJ-03"), "人籍不一致学生排查", 15, 20, "交办"),
-    DemoCase("复学通知", ("ST-01",), "义务教育阶段学生限期复学", 15, 1, "立案"),
-)
 CASE_HEADERS: dict[str, str] = {
     "id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
     "opened_on": "立案日期", "deadline_workdays": "期限（工作日）", "deadline": "办理期限",
     "left": "剩余工作日", "overdue": "逾期", "findings": "问题数", "open_findings": "未整改",
 }
-ACCESS_HEADERS: dict[str, str] = {"id": "序号", "at": "时间", "user": "操作人", "action": "操作",
-                                  "case_id": "案件号", "detail": "说明"}
-
-
-def _busiest_school(findings: pd.DataFrame) -> str | None:
-    """The 学校标识码 with the most findings a case would hold (one per identity, e.g. two
-    late steps of one business are one finding; ties: the smallest code)."""
-    findings = findings[~identity_key(findings).duplicated().to_numpy()]
-    codes = findings["学校标识码"].dropna().astype(str)
-    if codes.empty:
-        return None
-    n = codes.value_counts()
-    return sorted(n[n == n.max()].index)[0]
-
-
-def demo_store(data_dir: str | Path, as_of: dt.date | str, profile: str | None,
-               path: str | Path) -> CaseStore:
-    """A new case store at ``path`` (which must not exist) with one case per
-    :data:`DEMO_CASES` entry: the findings of its rules at the school with the most of them,
-    assigned to that school and moved to its status, all by :data:`DEMO_USER`."""
-    path = Path(path)
-    if path.exists():
-        raise XuejiError(f"案件库文件「{path}」已存在；示范案件库须新建，请换一个文件名。")
-    on = parse_date(as_of)
-    loaded, result = load_and_audit(data_dir, on, profile)
-    names = school_names(loaded)
-    calendar = result.profile.calendar()
-    store = CaseStore(path)
-    for spec in DEMO_CASES:
-        f = result.findings
-        f = f[f["rule_id"].str.startswith(spec.rules).fillna(False).to_numpy()]
-        code = _busiest_school(f)
-        if code is None:
-            continue
-        f = f[(f["学校标识码"] == code).fillna(False).to_numpy()]
-        opened = on - dt.timedelta(days=spec.opened_days_before)
-        unit = str(names.get(code, code))
-        case_id = store.open_case(spec.kind, spec.title, f, deadline_workdays=spec.workdays,
-                                  user=DEMO_USER, on=opened, calendar=calendar)
-        if spec.status != "立案":
-            store.assign(case_id, unit, user=DEMO_USER, on=opened)
-        if spec.status == "核查中":
-            store.set_status(case_id, "核查中", user=DEMO_USER, on=opened + dt.timedelta(days=1))
-    return store
-
-
-@dataclass(frozen=True)
-class ReportStore:
-    """The store a report reads, the user its drafts are logged under, and whether it is
-    the demo store."""
-
-    store: CaseStore
-    user: str
-    demo: bool
-
-
-def report_store(store: str | Path, data_dir: str | Path, as_of: dt.date | str,
-                 profile: str | None) -> ReportStore:
-    """The case store at ``store`` (it must exist), else a new :func:`demo_store` in a fresh
-    temporary folder built from ``data_dir``."""
-    if str(store or "").strip():
-        if not Path(store).is_file():
-            raise XuejiError(f"案件库文件「{store}」不存在，请检查路径；不填则使用示范案件库。")
-        return ReportStore(CaseStore(store), REPORT_USER, False)
-    folder = Path(tempfile.mkdtemp(prefix="xueji-cases-"))
-    return ReportStore(demo_store(data_dir, as_of, profile, folder / DEMO_FILE), DEMO_USER, True)
+ACCESS_HEADERS: dict[str, str] = {"id": "序号", "at": "日期", "recorded_at": "操作时间",
+                                  "user": "操作人", "action": "操作", "case_id": "案件号",
+                                  "detail": "说明"}
 
 
 def _school_cases(store: CaseStore, cases: pd.DataFrame, school: str,
@@ -186,8 +94,7 @@ def draft_logged(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str
     case = with_register(store.get_case(int(case_id)), students)
     paths = draft(kind, case, on=on, calendar=calendar, out_dir=out_dir, user=user,
                   progress=progress)
-    store.log_access(ACTION_DRAFT, int(case_id), user, dt.datetime.combine(on, dt.time()),
-                     f"{kind}：" + "、".join(p.name for p in paths))
+    log_draft(store, user, on, int(case_id), kind, paths)
     return paths
 
 

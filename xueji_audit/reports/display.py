@@ -1,9 +1,13 @@
 """Showing report tables and charts in a notebook: interactive tables (itables, embedded so
-the HTML works offline) with Chinese labels, charts as PNG with CJK fonts, every table masked
-by :func:`~xueji_audit.reports.privacy.mask_frame` unless ``reveal_pii``.
+the HTML works offline) with Chinese labels and no ``NaN``, charts as PNG with CJK fonts, every
+table masked by :func:`~xueji_audit.privacy.mask_frame` unless ``reveal_pii``.
+
+:func:`open_report` opens the workspace a report reads, shows the 示范数据 banner for demo data
+and logs a report run with ``reveal_pii`` in the access log (also when run directly by papermill).
 """
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
@@ -12,8 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..charts import use_cjk_font
+from ..dates import parse_date
+from ..errors import XuejiError
 from ..output import safe_frame
-from ..privacy import mask_frame
+from ..privacy import log_reveal, mask_frame
 
 DT_LANGUAGE: dict[str, object] = {
     "search": "搜索：", "lengthMenu": "每页 _MENU_ 条", "info": "第 _START_–_END_ 条，共 _TOTAL_ 条",
@@ -47,6 +53,45 @@ def note(text: str) -> None:
     display(Markdown(text))
 
 
+def open_report(workspace: str, title: str, *, reveal_pii: bool = False, user: str = "",
+                as_of: str = ""):
+    """The workspace a report reads (:class:`~xueji_audit.workspace.Workspace`). Shows the
+    示范数据 banner for demo data; a report shown with ``reveal_pii`` is written to the access log
+    under ``user`` on ``as_of`` (else the audit date) — without a user it is refused."""
+    from ..workspace import Workspace
+
+    if not str(workspace or "").strip():
+        raise XuejiError("未指定工作区：请用 `xueji-audit report 报告 --workspace 工作区` 生成报告，"
+                         "或在参数 workspace 中给出工作区文件夹（由 xueji-audit audit 建立）。")
+    ws = Workspace.open(workspace)
+    if ws.banner:
+        banner(ws.banner)
+    if reveal_pii:
+        on = parse_date(as_of) if str(as_of or "").strip() else ws.as_of
+        log_reveal(ws.store, user, on, f"报告：{title}（显示完整证件号）")
+    return ws
+
+
+def banner(text: str) -> None:
+    """A highlighted line at the top of a report (the 示范数据 notice)."""
+    from IPython.display import HTML, display
+
+    display(HTML(f'<p class="xj-banner">{html.escape(text)}</p>'))
+
+
+def blank_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with missing values shown as empty text (never ``NaN`` / ``<NA>`` / ``NaT``);
+    dates as ``YYYY-MM-DD``."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+        elif s.isna().any():
+            out[col] = s.astype(object).where(s.notna(), "")
+    return out
+
+
 def show_table(df: pd.DataFrame, caption: str = "", reveal_pii: bool = False,
                page_length: int = 10) -> None:
     """The whole of ``df`` as a sortable, searchable table with a filter box per column."""
@@ -55,7 +100,7 @@ def show_table(df: pd.DataFrame, caption: str = "", reveal_pii: bool = False,
     if df is None or len(df) == 0:
         note(f"{caption}：无记录。" if caption else "无记录。")
         return
-    shown = mask_frame(df, reveal_pii).reset_index(drop=True)
+    shown = blank_missing(mask_frame(df, reveal_pii).reset_index(drop=True))
     itables.show(shown, caption=caption or None, maxBytes=0, maxRows=0, showIndex=False,
                  column_filters="footer", pageLength=page_length,
                  lengthMenu=[10, 25, 50, 100], language=DT_LANGUAGE, classes="display compact")

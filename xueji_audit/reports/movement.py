@@ -1,6 +1,7 @@
 """Data for the reports 03 转学链与人籍一致 and 04 月度通报: tables with Chinese headers."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -8,14 +9,13 @@ import pandas as pd
 
 from ..audit import AuditResult
 from ..bulletin import Bulletin, bulletin_tables
-from ..chains import Chains, build_chains
+from ..chains import Chains
 from ..errors import XuejiError
 from ..ingest import LoadResult
 from ..profile import Profile
-from ..reconcile import reconcile
 from ..schema import TRANSFER_TYPES
 from ..timing import month_bounds
-from .findings import findings_table, school_mask
+from .overview import findings_table, school_mask
 
 CHAIN_RULES: tuple[str, ...] = ("CH-",)
 RENJI_RULES: tuple[str, ...] = ("RJ-",)
@@ -78,31 +78,32 @@ class Movement:
     renji_reason: str
 
 
-def movement_tables(loaded: LoadResult, result: AuditResult, names: pd.Series,
-                    school: str = "") -> Movement:
+def movement_tables(result: AuditResult, names: pd.Series, school: str = "") -> Movement:
     """Transfer chains (business counts, repeated transfers, CH findings) and 人籍一致 per
-    school (RJ findings); ``school`` narrows the school-level tables."""
+    school (RJ findings) of the audit; ``school`` narrows the school-level tables."""
     from ..charts import renji_by_school_table
 
-    students = loaded.tables.get("students")
-    if students is None:
-        raise XuejiError("数据目录中没有学生表，无法生成转学链与人籍一致报告。")
-    chains = build_chains(students, loaded.tables.get("changes"))
+    chains = result.chains
     repeated = repeated_transfers(chains, names)
     if school:
         keep = chains.records.loc[school_mask(chains.records["学校标识码"], school,
                                               names).to_numpy(), "学籍号"]
         repeated = repeated[repeated["学籍号"].isin(keep)].reset_index(drop=True)
-    rosters = loaded.tables.get("rosters")
-    if rosters is None or len(rosters) == 0:
+    if result.reconcile is None:
         renji, reason = pd.DataFrame(), "数据目录中没有在校名单，未做人籍一致核对。"
     else:
-        renji = renji_by_school_table(reconcile(students, rosters), names)
+        renji = renji_by_school_table(result.reconcile, names)
         renji = renji[school_mask(renji["学校标识码"], school, names).to_numpy()]
         renji, reason = renji.reset_index(drop=True), ""
     return Movement(business_counts(chains), transfer_count_table(chains), repeated,
                     findings_table(result, names, school, CHAIN_RULES), renji,
                     findings_table(result, names, school, RENJI_RULES), reason)
+
+
+def previous_month(on: dt.date) -> str:
+    """``YYYY-MM`` of the month before ``on`` (the last whole month at that date)."""
+    first = on.replace(day=1) - dt.timedelta(days=1)
+    return f"{first:%Y-%m}"
 
 
 def monthly_bulletin(loaded: LoadResult, month: str, profile: Profile,

@@ -1,16 +1,17 @@
-"""Running the report notebooks: papermill executes a notebook with parameters into the output
-folder, nbconvert turns the result into an HTML report without code cells.
+"""Running the report notebooks: papermill executes a notebook with parameters (the workspace
+to read first) into the output folder, nbconvert turns the result into an HTML report without
+code cells and without anything loaded from a network (our ``xueji`` nbconvert template).
 """
 from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import XuejiError
-from ..resources import notebooks_dir
+from ..output import atomic_path
+from ..resources import notebooks_dir, templates_dir
 
 NOTEBOOK_DIR = notebooks_dir()
 REPORTS: dict[str, str] = {
@@ -70,6 +71,16 @@ def convert_parameters(name: str, values: dict[str, str]) -> dict[str, object]:
     return out
 
 
+def _kit_errors() -> set[str]:
+    """Names of every :class:`XuejiError` class (their messages are meant for the user)."""
+    seen, todo = set(), [XuejiError]
+    while todo:
+        cls = todo.pop()
+        seen.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return seen
+
+
 def to_html(notebook: Path, html: Path, title: str) -> Path:
     """Write the executed ``notebook`` as HTML without code cells, prompts or stderr output."""
     import nbformat
@@ -81,16 +92,19 @@ def to_html(notebook: Path, html: Path, title: str) -> Path:
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     nb.metadata["title"] = title
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+    exporter = HTMLExporter(template_name="xueji",
+                            extra_template_basedirs=[str(templates_dir() / "nbconvert")],
+                            exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    html.write_text(body, encoding="utf-8")
+    with atomic_path(html) as tmp:
+        tmp.write_text(body, encoding="utf-8")
     return html
 
 
-def run_report(name: str, data_dir: str | Path, out_dir: str | Path,
+def run_report(name: str, workspace: str | Path, out_dir: str | Path,
                parameters: dict[str, object] | None = None) -> ReportFiles:
-    """Execute report ``name`` on ``data_dir`` into ``out_dir`` (``NAME.ipynb`` and
+    """Execute report ``name`` on the ``workspace`` into ``out_dir`` (``NAME.ipynb`` and
     ``TITLE.html``); ``parameters`` override the notebook's defaults."""
     import papermill
     from jupyter_client.manager import KernelManager
@@ -99,8 +113,7 @@ def run_report(name: str, data_dir: str | Path, out_dir: str | Path,
     stem = src.stem
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    params = {"data_dir": str(Path(data_dir).resolve()) if str(data_dir) else ""}
-    params |= dict(parameters or {})
+    params = {"workspace": str(Path(workspace).resolve())} | dict(parameters or {})
     executed = out / f"{stem}.ipynb"
     with tempfile.TemporaryDirectory(prefix="xueji-kernel-") as sockets:
         # local sockets between papermill and the kernel: nothing listens on the network
@@ -110,6 +123,8 @@ def run_report(name: str, data_dir: str | Path, out_dir: str | Path,
                                        kernel_name="python3", progress_bar=False,
                                        cwd=str(out), language="python", km=km)
         except papermill.PapermillExecutionError as exc:
+            if exc.ename in _kit_errors():  # the kit's own message, e.g. a stale workspace
+                raise XuejiError(f"报告「{REPORTS[stem]}」未生成：{exc.evalue}") from None
             raise XuejiError(f"报告「{REPORTS[stem]}」运行出错：{exc.ename}: {exc.evalue}"
                              f"（详见 {executed}）") from None
         finally:
@@ -119,12 +134,11 @@ def run_report(name: str, data_dir: str | Path, out_dir: str | Path,
     return ReportFiles(stem, executed, html)
 
 
-def run_reports(names: list[str], data_dir: str | Path, out_dir: str | Path,
-                parameters: dict[str, str] | None = None, echo=print,
-                log_reveal: Callable[[ReportFiles], object] | None = None) -> list[ReportFiles]:
-    """Run several reports (``all`` for every one); ``parameters`` are text values applied to
-    each report that declares them. A report run with ``reveal_pii`` shows full ID numbers:
-    it is refused unless ``log_reveal`` is given, which is called with each such report."""
+def run_reports(names: list[str], workspace: str | Path, out_dir: str | Path,
+                parameters: dict[str, str] | None = None, echo=print) -> list[ReportFiles]:
+    """Run several reports (``all`` for every one) on ``workspace``; ``parameters`` are text
+    values applied to each report that declares them. A report run with ``reveal_pii`` shows
+    full ID numbers: the notebook writes that to the access log (and refuses without a user)."""
     stems = list(REPORTS) if names == ["all"] else [notebook_path(n).stem for n in names]
     declared = {stem: report_parameters(stem) for stem in stems}
     given = dict(parameters or {})
@@ -134,14 +148,9 @@ def run_reports(names: list[str], data_dir: str | Path, out_dir: str | Path,
             dict.fromkeys(k for d in declared.values() for k in d)))
     converted = {stem: convert_parameters(stem, {k: v for k, v in given.items()
                                                   if k in declared[stem]}) for stem in stems}
-    if log_reveal is None and any(c.get("reveal_pii") for c in converted.values()):
-        raise XuejiError("显示完整证件号的报告须记入访问日志：请用 --store 指定案件库文件"
-                         "（并用 --user 指定操作人）。")
     done = []
     for stem in stems:
-        files = run_report(stem, data_dir, out_dir, converted[stem])
-        if converted[stem].get("reveal_pii"):
-            log_reveal(files)
+        files = run_report(stem, workspace, out_dir, converted[stem])
         echo(f"  {REPORTS[stem]}：{files.html}")
         sys.stdout.flush()
         done.append(files)

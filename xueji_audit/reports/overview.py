@@ -1,48 +1,23 @@
 """Data for the reports 01 问题学籍总览 and 02 疑似重复学生: tables with Chinese headers.
 
-Every function takes the audit's result (and the loaded tables where names are needed) and
-returns DataFrames; the notebooks only display them (masked by :mod:`.privacy`).
+Every function reads the workspace's stored audit (never the raw files) and returns
+DataFrames; the notebooks only display them (masked by :mod:`xueji_audit.privacy`).
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from ..audit import NOT_RUN, AuditResult, run_audit
-from ..ingest import LoadResult, load_folder
+from ..audit import NOT_RUN, AuditResult
+from ..workspace.exports import SEVERITIES
+from ..workspace.exports import findings_table as clerk_findings
 
-SEVERITIES: tuple[str, ...] = ("高", "中", "低")
-FINDING_HEADERS: dict[str, str] = {
-    "rule_id": "规则编号", "rule_name": "问题类型", "severity": "严重程度", "学籍号": "学籍号",
-    "姓名": "姓名", "学校标识码": "学校标识码", "学校": "学校", "班级": "班级",
-    "业务编号": "业务编号", "detail": "问题说明", "basis": "政策依据", "due_date": "整改期限",
-}
 BAND_NOTES: dict[str, str] = {
     "确定": "身份证件号等强证据一致，可直接核实合并",
     "疑似": "多项信息一致但缺少决定性证据，需核实",
     "待复核": "与同组其他学生相似度较低，需人工复核",
 }
-
-
-def load_and_audit(data_dir: str | Path, as_of: dt.date | str,
-                   profile: str | None = None) -> tuple[LoadResult, AuditResult]:
-    """Load the data folder and run the audit with ``profile`` (name or .toml file)."""
-    loaded = load_folder(data_dir)
-    return loaded, run_audit(loaded, as_of, profile or None)
-
-
-def school_names(loaded: LoadResult) -> pd.Series:
-    """学校标识码 → 学校名称, from the schools table, else the register's 学校名称 column."""
-    for key in ("schools", "students"):
-        t = loaded.tables.get(key)
-        if t is not None and "学校名称" in t and t["学校名称"].notna().any():
-            t = t.dropna(subset=["学校标识码", "学校名称"]).drop_duplicates("学校标识码")
-            return pd.Series(t["学校名称"].astype(str).to_numpy(),
-                             index=t["学校标识码"].astype(str).to_numpy())
-    return pd.Series(dtype=object)
 
 
 def school_mask(codes: pd.Series, school: str, names: pd.Series) -> pd.Series:
@@ -63,12 +38,7 @@ def findings_table(result: AuditResult, names: pd.Series, school: str = "",
     keep = school_mask(f["学校标识码"], school, names)
     if rule_prefix:
         keep &= f["rule_id"].str.startswith(rule_prefix).fillna(False).astype(bool)
-    f = f[keep.to_numpy()]
-    rank = f["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    f = f.assign(_r=rank).sort_values(["_r", "rule_id", "学校标识码", "学籍号"], kind="stable")
-    f = f.assign(学校=f["学校标识码"].astype("string").map(names),
-                 due_date=f["due_date"].dt.strftime("%Y-%m-%d"))
-    return f[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS).reset_index(drop=True)
+    return clerk_findings(f[keep.to_numpy()], names)
 
 
 def severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +51,9 @@ def rule_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """规则编号, 问题类型, 严重程度, 问题数, 涉及学校数 per rule with findings, most first."""
     if len(findings) == 0:
         return pd.DataFrame(columns=["规则编号", "问题类型", "严重程度", "问题数", "涉及学校数"])
-    g = findings.groupby(["规则编号", "问题类型", "严重程度"], sort=False, dropna=False)
+    school = findings["学校标识码"].replace("", pd.NA)
+    g = findings.assign(学校标识码=school).groupby(["规则编号", "问题类型", "严重程度"], sort=False,
+                                                 dropna=False)
     out = g.agg(问题数=("规则编号", "size"), 涉及学校数=("学校标识码", "nunique")).reset_index()
     return out.sort_values(["问题数", "规则编号"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
@@ -90,7 +62,7 @@ def rule_counts(findings: pd.DataFrame) -> pd.DataFrame:
 def school_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """学校标识码, 学校, 高, 中, 低, 合计 per school with findings, most first (findings without a
     school under 「（未填学校）」)."""
-    code = findings["学校标识码"].astype(object).fillna("（未填学校）")
+    code = findings["学校标识码"].astype(object).replace("", None).fillna("（未填学校）")
     t = pd.crosstab(code, findings["严重程度"]).reindex(columns=list(SEVERITIES), fill_value=0)
     t["合计"] = t.sum(axis=1)
     t = t.reset_index().rename(columns={"row_0": "学校标识码"})
