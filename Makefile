@@ -7,7 +7,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 UV     := $(PYTHON) -m uv
 OUT    ?= output
-AS_OF  ?= 2026-11-20
+XA     := $(VENV)/bin/xueji-audit
+DEMO_USER ?= 示范督查员
+# The demo's audit date: today, or early in a term the end of the previous one (read here, at
+# the edge, and printed); give AS_OF=YYYY-MM-DD to choose another.
+AS_OF  ?= $$($(PY) -c 'import datetime as d; from xueji_audit.demo import latest_demo_date as f; print(f(d.date.today()))')
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 
 .PHONY: demo test serve lint system venv clean help
@@ -41,22 +45,22 @@ $(VENV)/.installed: pyproject.toml
 venv: system $(VENV)/.installed
 
 demo: venv
-	rm -rf $(OUT)/demo-data $(OUT)/audit $(OUT)/reports $(OUT)/cases.db* $(OUT)/forms
-	$(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
-	$(VENV)/bin/xueji-audit audit $(OUT)/demo-data --out $(OUT)/audit --as-of $(AS_OF)
-	$(VENV)/bin/xueji-audit case open --store $(OUT)/cases.db --kind 核查 --title 身份证件号问题核查 --findings $(OUT)/audit/findings.csv --rule ID-01 --rule ID-02 --unit 清川县教育体育局 --as-of $(AS_OF) --user 示范督查员
-	$(VENV)/bin/xueji-audit forms --all-open --kind 核查单 --out $(OUT)/forms --store $(OUT)/cases.db --data $(OUT)/demo-data --as-of $(AS_OF) --user 示范督查员
-	$(VENV)/bin/xueji-audit bulletin --data $(OUT)/demo-data --month 2026-10 --out $(OUT)/audit
-	$(VENV)/bin/xueji-audit report all --data $(OUT)/demo-data --out $(OUT)/reports -p as_of=$(AS_OF) -p month=2026-10
-	@echo "示范县数据：$(OUT)/demo-data    督查结果：$(OUT)/audit（findings.csv、rules_run.csv、rejects.csv、月度通报）"
-	@echo "案件库：$(OUT)/cases.db    文书：$(OUT)/forms/（核查单 .docx/.pdf）"
-	@echo "督查报告：$(OUT)/reports/（01–05 各一份 .html）"
-
-APP_USER ?= 示范督查员
+	rm -rf $(OUT)/示范数据 $(OUT)/工作区 $(OUT)/督查报告
+	@set -e; as_of=$(AS_OF); echo "示范县督查基准日：$$as_of"; \
+	$(XA) demo-data --out $(OUT)/示范数据 --as-of $$as_of; \
+	$(XA) audit $(OUT)/示范数据 --workspace $(OUT)/工作区 --as-of $$as_of --user $(DEMO_USER); \
+	$(XA) case open --workspace $(OUT)/工作区 --kind 核查 --title 身份证件号问题核查 --rule ID-01 --rule ID-02 --unit 清川县第一小学 --as-of $$as_of --user $(DEMO_USER); \
+	$(XA) case open --workspace $(OUT)/工作区 --kind 督办 --title 学籍异动业务超期督办 --rule TR-01 --rule TR-02 --unit 清川县第二小学 --deadline 5 --as-of $$as_of --user $(DEMO_USER); \
+	$(XA) forms --all-open --kind 核查单 --workspace $(OUT)/工作区 --as-of $$as_of --user $(DEMO_USER); \
+	$(XA) bulletin --workspace $(OUT)/工作区; \
+	$(XA) report all --workspace $(OUT)/工作区 --out $(OUT)/督查报告 --as-of $$as_of --user $(DEMO_USER)
+	@echo "示范县数据：$(OUT)/示范数据    工作区：$(OUT)/工作区（督查结果/问题清单.csv 等、案件库、文书 forms/、月度通报/）"
+	@echo "督查报告：$(OUT)/督查报告/（01–05 各一份 .html）"
 
 serve: venv
-	@test -d $(OUT)/demo-data || $(VENV)/bin/xueji-audit demo-data --out $(OUT)/demo-data --as-of $(AS_OF)
-	$(VENV)/bin/xueji-audit serve --workspace $(OUT)/workspace --data $(OUT)/demo-data --as-of $(AS_OF) --user $(APP_USER)
+	@set -e; as_of=$(AS_OF); \
+	test -d $(OUT)/示范数据 || $(XA) demo-data --out $(OUT)/示范数据 --as-of $$as_of; \
+	$(XA) serve --workspace $(OUT)/工作区 --data $(OUT)/示范数据 --as-of $$as_of --user $(DEMO_USER)
 
 lint: venv
 	$(VENV)/bin/ruff check xueji_audit widgets tests benchmarks

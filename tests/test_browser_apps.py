@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import docx
 import pytest
-from conftest import APP_USER
+from conftest import APP_USER, AS_OF
 from playwright.sync_api import expect, sync_playwright
 
 from xueji_audit.app import AppConfig, Session
@@ -34,7 +34,7 @@ PAGE_TIMEOUT = 60_000  # ms: a page is a kernel start plus the notebook run
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, app_county):
     workspace = tmp_path_factory.mktemp("served")
-    config = AppConfig(workspace, APP_USER)
+    config = AppConfig(workspace, APP_USER, AS_OF)
     expected = Session.build(config, app_county)
     expected.close()
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -124,7 +124,7 @@ def test_findings_page_lists_and_filters(served, page):
 
 
 def _decisions(config: AppConfig) -> list[tuple]:
-    with sqlite3.connect(config.store_path) as conn:
+    with sqlite3.connect(config.workspace / "cases.sqlite") as conn:
         return conn.execute("SELECT xjh_a, xjh_b, accept, decided_by FROM pair_decisions"
                             ).fetchall()
 
@@ -192,7 +192,7 @@ def test_open_a_case_and_download_its_form(served, page, tmp_path):
     text = "\n".join(p.text for p in docx.Document(saved).paragraphs)
     text += "\n".join(c.text for t in docx.Document(saved).tables for r in t.rows for c in r.cells)
     assert any(x in text for x in ids["学籍号"].dropna())
-    with sqlite3.connect(config.store_path) as conn:
+    with sqlite3.connect(config.workspace / "cases.sqlite") as conn:
         assert conn.execute("SELECT COUNT(*) FROM case_findings").fetchone()[0] == len(ids)
         actions = [r[0] for r in conn.execute("SELECT action FROM access_log")]
     assert "起草文书" in actions

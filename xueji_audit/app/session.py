@@ -80,13 +80,14 @@ class Session:
     def from_uploads(cls, config: AppConfig, files: Iterable[tuple[str, bytes]],
                      progress: Progress | None = None) -> Session:
         """Build from uploaded files (name, content): they are written into a fresh folder
-        under the workspace's ``uploads`` (replacing the previous upload) and audited."""
+        under the workspace's ``uploads`` (replacing the previous upload) and audited; a file
+        the loader cannot read is kept there and named in the load report."""
         files = list(files)
         if not files:
             raise XuejiError("没有选择文件：请选择学籍系统导出的 Excel 或 CSV 文件。")
-        bad = [name for name, _ in files if Path(name).suffix.lower() not in SUFFIXES]
-        if bad:
-            raise XuejiError(f"不支持的文件类型：{'、'.join(bad)}（可上传 .xlsx、.xls、.csv）。")
+        if not any(Path(name).suffix.lower() in SUFFIXES for name, _ in files):
+            names = "、".join(name for name, _ in files[:5])
+            raise XuejiError(f"不支持的文件类型：{names}（可上传 .xlsx、.xls、.csv）。")
         uploads = config.workspace / "uploads"
         uploads.mkdir(mode=0o700, parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))

@@ -19,9 +19,14 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..demo import generate
+    from ..demo import generate, latest_demo_date
 
-    as_of = action_date(args, "督查基准日")
+    if args.as_of:
+        as_of = action_date(args)
+    else:  # today, or (early in a term) the end of the previous term
+        as_of = latest_demo_date(args.today)
+        why = "" if as_of == args.today else "（今天距开学不足40天，取上学期末）"
+        print(f"示范县督查基准日：{as_of:%Y-%m-%d}{why}；督查时请用同一日期：--as-of {as_of:%Y-%m-%d}")
     out = Path(args.out)
     county = generate(out, students=args.students, seed=args.seed, as_of=as_of)
     t, truth = county.tables, county.truth

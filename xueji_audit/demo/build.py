@@ -95,6 +95,13 @@ def _graduates(ctx: Ctx, n: int) -> pd.DataFrame:
     return g
 
 
+def latest_demo_date(on: dt.date) -> dt.date:
+    """The latest audit date, on or before ``on``, that a demo county can be generated for
+    (:data:`MIN_TERM_DAYS` into a term): ``on`` itself, or early in a term the day before it
+    began (the end of the previous term)."""
+    return on if (on - term_start(on)).days >= MIN_TERM_DAYS else term_start(on) - dt.timedelta(1)
+
+
 def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date
                     ) -> DemoCounty:
     """Generate the demo county in memory (no files)."""
