@@ -46,3 +46,20 @@ def app_session(tmp_path, _app_workspace):
     assert session is not None
     yield session
     session.close()
+
+
+@pytest.fixture(scope="session")
+def reports_built(tmp_path_factory, _app_workspace):
+    """``report all`` once on a copy of the audited county with an open case:
+    (folder holding ``ws``, ``out`` and ``xlsx``, exit code)."""
+    from xueji_audit.cli import main
+
+    base = tmp_path_factory.mktemp("reports")
+    ws = copy_workspace(_app_workspace, base / "ws")
+    assert main(["case", "open", "--workspace", str(ws), "--kind", "核查",
+                 "--title", "身份证件号问题", "--rule", "ID-01", "--as-of", AS_OF.isoformat(),
+                 "--user", APP_USER]) == 0
+    rc = main(["report", "all", "--workspace", str(ws), "--out", str(base / "out"),
+               "--as-of", AS_OF.isoformat(), "--user", APP_USER, "-p", "month=2026-10",
+               "-p", f"output_dir={base / 'xlsx'}"])
+    return base, rc

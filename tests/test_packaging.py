@@ -54,3 +54,16 @@ def test_environment_python_matches_requires_python():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert f"python{meta['requires-python']}" in env["dependencies"]
+
+
+def test_every_subpackage_and_resource_folder_is_installed():
+    """The explicit package list of pyproject.toml names every subpackage of the checkout, and
+    the design card's top-level folders are mapped into the package."""
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    listed = set(tool["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "xueji_audit").rglob("__init__.py")}
+    mapped = tool["setuptools"]["package-dir"]
+    assert mapped == {"xueji_audit.widgets": "widgets", "xueji_audit.notebooks": "notebooks",
+                      "xueji_audit.templates": "templates"}
+    assert listed == found | set(mapped)

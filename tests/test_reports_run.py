@@ -4,13 +4,12 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import AS_OF
 
 from xueji_audit.cases.store import CaseStore
 from xueji_audit.cli import main
-from xueji_audit.demo import generate
 from xueji_audit.errors import XuejiError
 from xueji_audit.reports.run import REPORTS, run_report
+from xueji_audit.workspace import Workspace
 
 TITLES = {"01_findings": ("问题学籍总览", "问题清单", "未运行的规则"),
           "02_duplicates": ("疑似重复学生", "疑似重复组", "比对证据"),
@@ -20,22 +19,16 @@ TITLES = {"01_findings": ("问题学籍总览", "问题清单", "未运行的规
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("reports")
-    county = generate(base / "data", students=1000, seed=3, as_of=AS_OF)
-    assert main(["audit", str(base / "data"), "--workspace", str(base / "ws"), "--as-of",
-                 AS_OF.isoformat(), "--user", "督查员甲"]) == 0
-    assert main(["case", "open", "--workspace", str(base / "ws"), "--kind", "核查",
-                 "--title", "身份证件号问题", "--rule", "ID-01", "--as-of", AS_OF.isoformat(),
-                 "--user", "督查员甲"]) == 0
-    rc = main(["report", "all", "--workspace", str(base / "ws"), "--out", str(base / "out"),
-               "--as-of", AS_OF.isoformat(), "--user", "督查员甲", "-p", "month=2026-10",
-               "-p", f"output_dir={base / 'xlsx'}"])
-    return county, base, rc
+def run(reports_built):
+    """(the workspace's loaded data, the folder, the exit code) of ``report all``."""
+    base, rc = reports_built
+    with Workspace.open(base / "ws") as ws:
+        loaded = ws.loaded
+    return loaded, base, rc
 
 
 def secrets(county) -> set[str]:
-    """Every ID number (digits of a 学籍号 included) and phone number of the county, as written."""
+    """Every ID number (digits of a 学籍号 included) and phone number of the county's tables."""
     found = set()
     for frame in county.tables.values():
         for col in frame.columns:
