@@ -104,3 +104,13 @@ def test_a_report_run_directly_needs_a_workspace_and_logs_a_reveal(run, tmp_path
     assert log[["user", "action", "at"]].values.tolist()[-1] == [
         "督查员乙", "显示完整身份证件号", "2026-11-23T00:00:00"]
     assert log["detail"].iloc[-1] == "报告：月度通报（显示完整证件号）"
+
+
+def test_a_report_without_a_workspace_parameter_reads_the_one_the_environment_names(
+        run, tmp_path, monkeypatch):
+    """nbval and a hand-run notebook name the workspace as `serve` names it to its pages."""
+    _, base, _ = run
+    monkeypatch.setenv("XUEJI_WORKSPACE", str(base / "ws"))
+    html = run_report("01", "", tmp_path / "env", {"workspace": ""}).html.read_text(encoding="utf-8")
+    expected = len(Workspace.open(base / "ws").findings)
+    assert f"发现问题 <strong>{expected}</strong> 条" in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -57,12 +58,15 @@ def open_report(workspace: str, title: str, *, reveal_pii: bool = False, user: s
                 as_of: str = ""):
     """The workspace a report reads (:class:`~xueji_audit.workspace.Workspace`). Shows the
     示范数据 banner for demo data; a report shown with ``reveal_pii`` is written to the access log
-    under ``user`` on ``as_of`` (else the audit date) — without a user it is refused."""
-    from ..workspace import Workspace
+    under ``user`` on ``as_of`` (else the audit date) — without a user it is refused. With no
+    ``workspace`` the one named by the environment variable ``XUEJI_WORKSPACE`` is read."""
+    from ..workspace import WORKSPACE_ENV, Workspace
 
-    if not str(workspace or "").strip():
+    workspace = str(workspace or "").strip() or os.environ.get(WORKSPACE_ENV, "").strip()
+    if not workspace:
         raise XuejiError("未指定工作区：请用 `xueji-audit report 报告 --workspace 工作区` 生成报告，"
-                         "或在参数 workspace 中给出工作区文件夹（由 xueji-audit audit 建立）。")
+                         "或在参数 workspace 中给出工作区文件夹（由 xueji-audit audit 建立），"
+                         f"或设置环境变量 {WORKSPACE_ENV}。")
     ws = Workspace.open(workspace)
     if ws.banner:
         banner(ws.banner)

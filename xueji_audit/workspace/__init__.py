@@ -10,7 +10,7 @@ pickle), in snapshots written atomically (:mod:`.snapshot`); clerk-facing files 
 it by :mod:`.exports`.
 """
 from .build import DEMO_MARKER, build_workspace, import_decisions, is_demo_folder
-from .core import DEMO_BANNER, Workspace
+from .core import DEMO_BANNER, WORKSPACE_ENV, Workspace
 from .manifest import (
     IncompatibleWorkspaceError,
     NoWorkspaceError,
@@ -22,5 +22,5 @@ from .manifest import (
 open_workspace = Workspace.open
 
 __all__ = ["DEMO_BANNER", "DEMO_MARKER", "IncompatibleWorkspaceError", "NoWorkspaceError",
-           "StaleWorkspaceError", "TamperedWorkspaceError", "Workspace", "WorkspaceError",
+           "StaleWorkspaceError", "TamperedWorkspaceError", "WORKSPACE_ENV", "Workspace", "WorkspaceError",
            "build_workspace", "import_decisions", "is_demo_folder", "open_workspace"]

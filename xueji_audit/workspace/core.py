@@ -36,6 +36,9 @@ from .manifest import (
 )
 
 STORE_FILE = "cases.sqlite"
+WORKSPACE_ENV = "XUEJI_WORKSPACE"
+"""The environment variable naming the workspace when a report or page is given none (set by
+``xueji-audit serve`` for its pages, or by the user for a direct notebook run)."""
 RECONCILE_PARTS: tuple[str, ...] = ("pairs", "absent", "unregistered", "separated")
 DEMO_BANNER = "示范数据：以下内容基于自动生成的合成示范县，不是真实学籍。"
 """Shown on every report, page and command output computed from demo data."""
