@@ -60,7 +60,8 @@ def test_summary_text():
     assert "ID-01 身份证件号格式或校验位错误（高）：1 条" in text
     assert "TR-01 核办环节超期：缺少异动环节表" in text
     assert "本配置未启用的规则：" in text and "LX-01、LX-02" in text
-    assert "说明：" not in text
+    assert "周一至周五" not in text  # no working-day fallback; the term defaults are noted
+    assert "说明：规则配置未给出以下学期的实际开学日期" in text and "2026年春季学期" in text
 
 
 def test_calendar_note_in_summary():

@@ -64,7 +64,8 @@ def plant_classes(ctx: Ctx) -> None:
 
 
 def plant_big_transfers(ctx: Ctx, county) -> None:
-    """LX-02: transfers into classes of 56 or more (and one into the 55 class, an edge)."""
+    """LX-02: transfers into classes that had 56 or more before the child (edges: the classes
+    of 56 and 55 with the child)."""
     from .plant_business import other
 
     st = ctx.st
@@ -76,10 +77,12 @@ def plant_big_transfers(ctx: Ctx, county) -> None:
         g = int(st.at[i, "年级"])
         b = county(ctx, i, pd.Timestamp(day) + pd.Timedelta(hours=10), other(ctx, school, [g]),
                    school, g)
-        if size >= 56:
-            ctx.find("LX-02", i, biz=b, profiles=XIJI, note=f"转入{size}人的班级")
+        # RULES.md H: the class before the child arrived (``size`` counts the child)
+        if size - 1 >= 56:
+            ctx.find("LX-02", i, biz=b, profiles=XIJI, note=f"转入前{size - 1}人的班级")
         else:
-            ctx.edge("LX-02", i, biz=b, profiles=XIJI, why="转入55人的班级")
+            ctx.edge("LX-02", i, biz=b, profiles=XIJI,
+                     why=f"转入前{size - 1}人的班级（含该生{size}人），未达大班额")
 
 
 def _unique(ctx: Ctx, i, school=None) -> bool:

@@ -14,7 +14,9 @@ Readings of RULES.md section F chosen here (for docs/rules.md):
   the child is not on S's roster, literally).
 - **RJ-02**: a roster row matched to no 在校 record anywhere; 学籍号 empty.
 - **RJ-03**: a roster row at S matched to a 在校 record at T ≠ S; the finding is on the
-  record (学籍号, its school T), the detail names S.
+  record (学籍号, its school T), the detail names S. Not raised (RULES.md H) for a student of a
+  特殊教育 school or 专门学校, a 送教上门 student, or while a transfer between S and T is 在办;
+  RJ-01's detail names such an exemption where it applies.
 - **RJ-04**: a matched roster row with 离校日期 such that 离校日期 + *3* months < as_of (the
   matched record is 在校 by construction).
 
@@ -43,10 +45,61 @@ def _tag(frame: pd.DataFrame, category: str) -> pd.DataFrame:
     return frame.assign(类别=category, 原因="")
 
 
+SPECIAL_STAGE = "特殊教育"
+SPECIAL_SCHOOL_WORD = "专门学校"
+HOME_TEACHING = "送教上门"
+
+
+def _special_schools(ctx: Context) -> frozenset:
+    """学校标识码 of 特殊教育 schools (学段) and 专门学校 (by name)."""
+    def make():
+        if not ctx.has("schools"):
+            return frozenset()
+        sch = ctx.tables["schools"]
+        hit = (sch["学段"] == SPECIAL_STAGE).fillna(False) | sch["学校名称"].str.contains(
+            SPECIAL_SCHOOL_WORD, regex=False).fillna(False)
+        return frozenset(sch.loc[hit.to_numpy(), "学校标识码"].dropna())
+    return ctx.cached("special_schools", make)
+
+
+def exemptions(ctx: Context, register_row: pd.Series, other_school: pd.Series | None
+               ) -> pd.Series:
+    """Why RJ-03 is not raised for each register record (RULES.md H), "" when it is: a
+    特殊教育 school or 专门学校 student, a 送教上门 student, or a transfer 在办 between its school
+    and ``other_school`` (with None: any transfer 在办 out of its school)."""
+    pos = register_row.to_numpy()
+    s = ctx.students
+    school = s["学校标识码"].iloc[pos].reset_index(drop=True)
+    why = pd.Series("", index=range(len(pos)), dtype=object)
+    special = _special_schools(ctx)
+    sp = school.isin(special)
+    if other_school is not None:
+        sp |= other_school.reset_index(drop=True).isin(special)
+    why[sp.to_numpy()] = "特殊教育学校或专门学校学生"
+    home = (s["随班就读"].iloc[pos] == HOME_TEACHING).fillna(False).to_numpy()
+    why[home & (why == "").to_numpy()] = "送教上门学生"
+    if ctx.has("changes"):
+        c = ctx.changes_of()
+        c = c[(c["业务状态"] == "在办").fillna(False).to_numpy()]
+        pending = set(zip(c["学籍号"], c["转出学校标识码"], c["转入学校标识码"], strict=True))
+        xjh = s["学籍号"].iloc[pos].to_numpy()
+        if other_school is None:
+            out_of = {(x, a) for x, a, _ in pending}
+            busy = [(x, t) in out_of for x, t in zip(xjh, school, strict=True)]
+        else:
+            busy = [(x, t, o) in pending or (x, o, t) in pending for x, t, o in
+                    zip(xjh, school, other_school.reset_index(drop=True), strict=True)]
+        why[pd.Series(busy, dtype=bool).to_numpy() & (why == "").to_numpy()] = "两校间转学在办"
+    return why
+
+
 def rj01(ctx: Context) -> pd.DataFrame:
     f = reconciled(ctx).absent
-    detail = ("学籍系统中在校（" + text(f["班级"]) + "），但不在本校在校名单上（在籍不在校）。"
-              + _CAUSE_HINT)
+    why = exemptions(ctx, f["register_row"], None).to_numpy()
+    note = pd.Series(why, index=f.index, dtype=object)
+    note = ("（说明：" + note + "，不计人籍分离）").where(note != "", "")
+    detail = ("学籍系统中在校（" + text(f["班级"]) + "），但不在本校在校名单上（在籍不在校）"
+              + note + "。" + _CAUSE_HINT)
     return _tag(result(f, detail), "在籍不在校")
 
 
@@ -59,6 +112,7 @@ def rj02(ctx: Context) -> pd.DataFrame:
 
 def rj03(ctx: Context) -> pd.DataFrame:
     p = reconciled(ctx).separated
+    p = p[(exemptions(ctx, p["register_row"], p["roster_school"]) == "").to_numpy()]
     f = pd.DataFrame({"学籍号": p["学籍号"], "姓名": p["register_name"],
                       "学校标识码": p["register_school"], "班级": p["register_class"]})
     detail = ("学籍在 " + text(p["register_school"]) + "（在校），人在 " + text(p["roster_school"])
@@ -90,8 +144,10 @@ register(
          "学籍系统中在校，但已报送在校名单的学校名单上没有该生", rj01),
     rule("RJ-02", "在校不在籍", "高", _NEEDS, _BASIS,
          "在校名单上的学生在全县学籍系统中没有在校学籍", rj02),
-    rule("RJ-03", "人籍分离", "高", _NEEDS, "办法2013 第六条; 西吉2020",
-         "学生在甲校就读，学籍却在乙校在校（籍随人走，应办理转学）", rj03),
+    rule("RJ-03", "人籍分离", "高", _NEEDS,
+         "办法2013 第六条, 第十七条; 西吉2020; 办法2025; 通知2016 附件1 一",
+         "学生在甲校就读，学籍却在乙校在校（籍随人走，应办理转学）；特殊教育、专门学校、送教上门"
+         "学生及两校间转学在办的除外", rj03),
     rule("RJ-04", "离校超3个月应置其他离校", "高", ("students", "rosters", "rosters.离校日期"),
          "通知2016 附件1 五.2", "在校名单记载已离校超过规定月数，学籍仍为在校", rj04,
          (Param("months", 3, "int", "离校后应置为其他离校的期限（月）"),)),
