@@ -14,8 +14,9 @@ from ..ids import validate_ids
 FINDING_COLUMNS = ("rule_id", "学籍号", "业务编号", "学校标识码", "班级", "姓名", "profiles", "kind",
                    "note")
 KEY_COLUMNS = ("rule_id", "学籍号", "业务编号", "学校标识码", "班级", "姓名")
-BUSINESS_RULES = frozenset({"AG-02", "CH-03", "LX-01", "LX-02", "LX-03", "LX-04"})
-CLASS_RULES = frozenset({"CL-01", "CL-02"})
+BUSINESS_RULES = frozenset({"AG-02", "CH-03", "LX-01", "LX-02", "LX-03", "LX-04", "LX-07"})
+STUDENT_TR_RULES = frozenset({"TR-10", "TR-12"})
+CLASS_RULES = frozenset({"CL-01", "CL-02", "RJ-05", "RJ-06"})
 
 
 def _text(v) -> str:
@@ -28,7 +29,7 @@ def finding_key(df: pd.DataFrame) -> pd.DataFrame:
     as multisets of rows of this frame."""
     rule = df["rule_id"].astype(str)
     cols = {c: (df[c].map(_text) if c in df else pd.Series("", index=df.index)) for c in KEY_COLUMNS}
-    business = rule.str.startswith("TR-") & ~rule.eq("TR-10") | rule.isin(BUSINESS_RULES)
+    business = rule.str.startswith("TR-") & ~rule.isin(STUDENT_TR_RULES) | rule.isin(BUSINESS_RULES)
     classes = rule.isin(CLASS_RULES)
     roster = rule.eq("RJ-02")
     out = pd.DataFrame({"rule_id": rule})

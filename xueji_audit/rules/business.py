@@ -267,6 +267,25 @@ def tr11(ctx: Context) -> pd.DataFrame:
     return _biz(ctx, f, detail)
 
 
+def tr13(ctx: Context) -> pd.DataFrame:
+    a, b = (md_int(parse_monthday(x)) for x in ctx.params["window"])
+    md = parse_monthday(ctx.params["deadline"])
+    c = ctx.changes_of(("毕业后跨省就学",))
+    c = c[monthday(c["发起日期"]).between(a, b).fillna(False).to_numpy()]
+    year = pd.to_datetime(c["发起日期"]).dt.year.astype("int64")
+    deadline = pd.to_datetime(pd.DataFrame({"year": year, "month": md[0], "day": md[1]},
+                                           index=c.index))
+    closed = day(c["办结日期"])
+    late = (closed > deadline) | (closed.isna() & (c["业务状态"] == "在办")
+                                  & (ctx.as_of > deadline))
+    hit = late.fillna(False).to_numpy()
+    f, deadline, closed = c[hit], deadline[hit], closed[hit]
+    state = ("至 " + ymd(closed) + " 才办结").where(closed.notna(), "至今仍在办")
+    detail = ("毕业后跨省就学于 " + ymd(f["发起日期"]) + " 发起（秋季申请期），应在 " + ymd(deadline)
+              + " 前完成，" + state)
+    return _biz(ctx, f, detail, deadline)
+
+
 _C, _CS, _CT = ("changes",), ("changes", "steps"), ("students", "changes")
 _B16 = "通知2016 附件1 "
 register(
@@ -305,4 +324,8 @@ register(
          "修改姓名、身份证件号、性别、出生日期或民族未上传证明材料", tr10),
     rule("TR-11", "转学缺少转学原因证明材料", "高", _C, _B16 + "三.1",
          "转学或跨省转学未上传转学原因证明材料", tr11),
+    rule("TR-13", "毕业后跨省就学超期未办结", "高", _C, _B16 + "三.5 (11月30日之前完成)",
+         "秋季申请期发起的毕业后跨省就学在当年11月30日前未办结", tr13,
+         (Param("window", ["08-15", "12-14"], "monthday_pair", "秋季申请期（含首尾）"),
+          Param("deadline", "11-30", "monthday", "办结截止日"))),
 )

@@ -1,4 +1,4 @@
-"""Local overlay of 西吉2020 (profile ``ningxia-xiji``): LX-01..06, off unless a profile enables them."""
+"""Local overlay of 西吉2020 (profile ``ningxia-xiji``): LX-01..07, off unless a profile enables them."""
 from __future__ import annotations
 
 import numpy as np
@@ -66,6 +66,14 @@ def lx04(ctx: Context) -> pd.DataFrame:
     return _biz(ctx, f, detail)
 
 
+def lx07(ctx: Context) -> pd.DataFrame:
+    c = ctx.changes_of(("休学", "复学"))
+    f = c[(c["证明材料"] == "无").fillna(False).to_numpy()]
+    need = text(f["业务类型"]).map({"休学": "诊断证明等休学证明", "复学": "康复证明等复学证明"})
+    detail = text(f["业务类型"]) + "于 " + ymd(f["发起日期"]) + " 发起，未上传" + need + "材料"
+    return _biz(ctx, f, detail)
+
+
 def _key_changes(ctx: Context) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """(姓名 / 身份证件号 modifications, per-row student code, per-code counts [姓名, 证件号])."""
     def make():
@@ -127,4 +135,6 @@ register(
          "同一学生的身份证件号被修改一次以上", lx05, default_on=False),
     rule("LX-06", "姓名与身份证件号均被修改", "高", _M, _BASIS + " 二(四)",
          "同一学生的姓名和身份证件号都被修改过", lx06, default_on=False),
+    rule("LX-07", "休学复学缺少证明材料", "高", _T, _BASIS + " 二(三) (诊断证明、康复证明)",
+         "休学或复学业务未上传证明材料", lx07, default_on=False),
 )

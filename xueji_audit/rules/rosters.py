@@ -9,7 +9,8 @@ Readings of RULES.md section F chosen here (for docs/rules.md):
   where the key is unambiguous. A roster 出生日期, when present, must equal the register's.
 - A school's roster "was taken" when the rosters table has at least one row for it; a roster
   row with a 离校日期 still accounts for its child (it is RJ-04's business, not RJ-01's).
-- **RJ-01**: a 在校 record at a school S whose roster was taken, not matched to a row of S's
+- **RJ-01**: a 在校 record at a school S whose roster was taken, in a class with at least one
+  roster row (RULES.md H: a class without a roster is RJ-05's), not matched to a row of S's
   roster — also when it matched a row of another school's roster (then it is RJ-03 as well:
   the child is not on S's roster, literally).
 - **RJ-02**: a roster row matched to no 在校 record anywhere; 学籍号 empty.
@@ -25,11 +26,12 @@ empty ``原因`` for the school to fill with one of :data:`~xueji_audit.reconcil
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..reconcile import CAUSES, ReconcileResult, reconcile
 from .catalogue import Param, register, rule
-from .context import Context, day, result, text, ymd
+from .context import RESULT_COLUMNS, Context, day, result, text, ymd
 
 _NEEDS = ("students", "rosters")
 _BASIS = "西吉2020 二(一); 办法2025 (人籍分离)"
@@ -93,8 +95,18 @@ def exemptions(ctx: Context, register_row: pd.Series, other_school: pd.Series | 
     return why
 
 
+def _handed_classes(ctx: Context) -> pd.MultiIndex:
+    """(学校标识码, 班级) of every class with at least one roster row."""
+    r = ctx.tables["rosters"]
+    return ctx.cached("handed_classes", lambda: pd.MultiIndex.from_frame(
+        r[["学校标识码", "班级"]].dropna().drop_duplicates()))
+
+
 def rj01(ctx: Context) -> pd.DataFrame:
     f = reconciled(ctx).absent
+    # RULES.md H (RJ-05): a class whose roster was not handed in is not checked by RJ-01
+    handed = pd.MultiIndex.from_frame(f[["学校标识码", "班级"]]).isin(_handed_classes(ctx))
+    f = f[handed | f["班级"].isna().to_numpy()]
     why = exemptions(ctx, f["register_row"], None).to_numpy()
     note = pd.Series(why, index=f.index, dtype=object)
     note = ("（说明：" + note + "，不计人籍分离）").where(note != "", "")
@@ -138,6 +150,66 @@ def rj04(ctx: Context) -> pd.DataFrame:
     return _tag(result(f, detail, due), "在籍不在校")
 
 
+def rj05(ctx: Context) -> pd.DataFrame:
+    reg = ctx.rows("students", "学籍状态", "在校")[["学校标识码", "班级"]]
+    reg = reg[reg["学校标识码"].notna().to_numpy()]
+    r = ctx.tables["rosters"]
+    taken = set(r["学校标识码"].dropna())
+    whole = reg[~reg["学校标识码"].isin(taken).to_numpy()].groupby(
+        "学校标识码", observed=True).size().rename("n").reset_index()
+    whole = whole.assign(班级=pd.NA)
+    classes = reg[reg["学校标识码"].isin(taken).to_numpy()].dropna(subset=["班级"])
+    classes = classes.groupby(["学校标识码", "班级"], observed=True).size().rename("n").reset_index()
+    gap = classes[~pd.MultiIndex.from_frame(classes[["学校标识码", "班级"]]).isin(
+        _handed_classes(ctx))]
+    detail_whole = ("本校学籍系统有在校学生 " + whole["n"].astype(str)
+                    + " 人，但未提交任何在校名单，人籍一致无法核对（逐班核对）")
+    detail_gap = ("本校已提交其他班级的在校名单，但 " + text(gap["班级"]) + "（学籍系统在校 "
+                  + gap["n"].astype(str) + " 人）未提交名单，该班未做在籍不在校核对")
+    parts = [p.astype({c: "string" for c in RESULT_COLUMNS if c != "due_date"})
+             for p in (result(whole, detail_whole), result(gap, detail_gap))]
+    return pd.concat(parts, ignore_index=True)
+
+
+def rj06(ctx: Context) -> pd.DataFrame:
+    n = ctx.params["workdays"]
+    r = ctx.tables["rosters"].dropna(subset=["学校标识码", "核对日期"])
+    g = r.groupby(["学校标识码", "班级"], observed=True, dropna=False)["核对日期"].max().reset_index()
+    start = ctx.term_start_of(g["核对日期"])
+    limit = ctx.add_workdays(start - pd.Timedelta(days=1), n)
+    hit = (day(g["核对日期"]) > limit).fillna(False).to_numpy()
+    f, start, limit = g[hit], start[hit], limit[hit]
+    detail = ("在校名单核对日期 " + ymd(f["核对日期"]) + "，本学期 " + ymd(start) + " 开学，应在开学后"
+              + str(n) + "个工作日内（" + ymd(limit) + " 前）完成逐班核对")
+    return result(f, detail, limit)
+
+
+def tr14(ctx: Context) -> pd.DataFrame:
+    from .business import ARCHIVE_STEP  # noqa: PLC0415  (business imports nothing from here)
+
+    c = ctx.changes_of()
+    st = ctx.tables["steps"]
+    arch = st[ctx.mask("steps", "环节名称", ARCHIVE_STEP)]
+    when = day(arch["处理日期"].fillna(arch["到达日期"])).groupby(arch["业务编号"]).min()
+    c = c.assign(_调档=day(c["业务编号"].map(when)))
+    c = c[c["_调档"].notna().to_numpy()]
+    r = ctx.tables["rosters"]
+    latest = day(r.groupby("学校标识码")["核对日期"].max())
+    c = c.assign(_名单=c["转入学校标识码"].map(latest))
+    c = c[(c["_名单"] > c["_调档"]).fillna(False).to_numpy()]
+    p = reconciled(ctx).pairs
+    on = set(zip(ctx.students["学籍号"].to_numpy()[p["register_row"].to_numpy()],
+                 r["学校标识码"].to_numpy()[p["roster_row"].to_numpy()], strict=True))
+    present = np.array([(x, sc) in on for x, sc in zip(c["学籍号"], c["转入学校标识码"],
+                                                      strict=True)], dtype=bool)
+    f = c[~present]
+    detail = (text(f["业务类型"]) + "（" + text(f["转出学校标识码"]) + "→" + text(f["转入学校标识码"])
+              + "）已于 " + ymd(f["_调档"]) + " 调档，但转入学校 " + ymd(f["_名单"])
+              + " 核对的在校名单上没有该生：未报到的学生不得调档")
+    school = f["_学校"].fillna(f["转入学校标识码"])
+    return result(f, detail, 学校标识码=school, 姓名=f["姓名"].fillna(f["_姓名"]))
+
+
 register(
     "rosters",
     rule("RJ-01", "在籍不在校", "高", _NEEDS, _BASIS,
@@ -151,4 +223,18 @@ register(
     rule("RJ-04", "离校超3个月应置其他离校", "高", ("students", "rosters", "rosters.离校日期"),
          "通知2016 附件1 五.2", "在校名单记载已离校超过规定月数，学籍仍为在校", rj04,
          (Param("months", 3, "int", "离校后应置为其他离校的期限（月）"),)),
+    rule("RJ-05", "未提交在校名单", "中", _NEEDS, "西吉2020 二(一) (逐班核对)",
+         "有在校学生的学校未提交任何在校名单，或已提交名单的学校缺某班名单（该班未做在籍不在校核对）",
+         rj05),
+    rule("RJ-06", "在校名单核对超期", "低", ("rosters", "rosters.核对日期"),
+         "西吉2020 二(一) (每学期开学一周内)", "班级在校名单的核对日期晚于开学后规定工作日", rj06,
+         (Param("workdays", 5, "int", "开学后核对时限（工作日，开学日为第1天）"),)),
+)
+
+register(
+    "roster_business",
+    rule("TR-14", "学生未到校即调档", "高",
+         ("students", "changes", "steps", "rosters", "rosters.核对日期"),
+         "通知2016 附件1 三.6 (未报到的学生不得发起调档)",
+         "已调档的转学，转入学校在调档后核对的在校名单上没有该生", tr14),
 )
