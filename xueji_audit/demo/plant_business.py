@@ -168,6 +168,7 @@ def plant_transfers(ctx: Ctx) -> None:
             ctx.find("TR-06", i, biz=b)
 
     plant_slow_steps(ctx, day)
+    plant_archive_and_autumn(ctx, day, tp)
     plant_graduating(ctx, day)
     plant_grades_and_proof(ctx, day, t0)
     plant_chains(ctx, day, t0, tp)
@@ -247,6 +248,30 @@ def plant_slow_steps(ctx: Ctx, day) -> None:
     b = cross(ctx, i, "跨省转学", day(ctx.term0, 2), st.at[i, "学校标识码"], g, g,
               waits=[1, 1, 1, 1, 1, 12])
     ctx.edge("TR-01", i, biz=b, why="调档环节用时12个工作日，由TR-05计时，TR-01不重复计")
+
+
+def plant_archive_and_autumn(ctx: Ctx, day, tp) -> None:
+    """TR-13 (an autumn 毕业后跨省就学 done after Nov 30) and TR-14 (调档 for a child missing from
+    the receiving school's later roster), with their quiet twins."""
+    st, Y = ctx.st, ctx.sy
+    for start, waits, fires in ((pd.Timestamp(Y - 1, 11, 3, 9), [5, 5, 5, 5, 5, 1], True),
+                                (pd.Timestamp(Y - 1, 10, 9, 9), [3, 3, 3, 3, 3, 1], False)):
+        (i,) = ctx.take(1, grades=[8], stage="初中")
+        b = cross(ctx, i, "毕业后跨省就学", start, st.at[i, "学校标识码"], 6, 7, waits=waits)
+        done = ctx.changes[-1]["办结日期"].iloc[0]
+        assert (done > pd.Timestamp(Y - 1, 11, 30, 23, 59)) == fires
+        (ctx.find("TR-13", i, biz=b, note="秋季申请，11月30日后才办结") if fires else
+         ctx.edge("TR-13", i, biz=b, why="秋季申请，11月30日前办结"))
+    for on_roster in (False, True):
+        (i,) = ctx.take(1, grades=[3, 4, 5], cond=PRIMARY)
+        g0 = int(st.at[i, "年级"]) - (1 if tp.month == 3 else 0)
+        b = cross(ctx, i, "跨省转学", day(tp, 2), st.at[i, "学校标识码"], g0, g0)
+        if on_roster:
+            ctx.edge("TR-14", i, biz=b, why="调档后转入学校的在校名单上有该生")
+        else:
+            ctx.set(i, _off_roster=True)
+            ctx.find("TR-14", i, biz=b, note="调档后转入学校的在校名单上没有该生")
+            ctx.find("RJ-01", i, note="跨省转入已调档，但不在本校名单上")
 
 
 def plant_graduating(ctx: Ctx, day) -> None:

@@ -6,8 +6,6 @@ record of the school shares, even as a homophone.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
@@ -181,10 +179,38 @@ def build_rosters(ctx: Ctx) -> pd.DataFrame:
     rows = pd.concat([rows, extra], ignore_index=True)
     codes = sorted(taken)
     rng = np.random.default_rng(int(ctx.rng.integers(0, 2**31)))
-    span = max((ctx.as_of - ctx.term0).days, 0)
-    checked = {c: pd.Timestamp(ctx.term0 + dt.timedelta(days=int(rng.integers(0, span + 1))))
-               for c in codes}
+    # RJ-06: rosters are checked within the first 5 working days of the term (the start is
+    # day 1); one school on day 5 exactly (an edge), one on day 6 (every class a finding)
+    week = ctx.first_workdays(ctx.term0, 6)
+    checked = {c: pd.Timestamp(week[int(rng.integers(0, 5))]) for c in codes}
+    late, edge = codes[0], codes[1]
+    checked[late], checked[edge] = pd.Timestamp(week[5]), pd.Timestamp(week[4])
+    # RJ-05: a school that handed in no roster, and one class missing at a roster school
+    active = st[st["学籍状态"] == "在校"]
+    for code in sorted(set(active["学校标识码"]) - taken):
+        ctx.find("RJ-05", school=code, note="有在校学生，未提交在校名单")
+    gap = _class_gap(ctx, rows, taken)
+    if gap is not None:
+        rows = rows[~((rows["学校标识码"] == gap[0]) & (rows["班级"] == gap[1])).to_numpy()]
+        ctx.find("RJ-05", school=gap[0], klass=gap[1], note="其他班级已提交名单，此班未提交")
     with_birth = {c: bool(rng.random() < 0.4) for c in codes}
     rows["核对日期"] = rows["学校标识码"].map(checked)
     rows.loc[~rows["学校标识码"].map(with_birth), "出生日期"] = pd.NaT
+    for klass in sorted(rows.loc[rows["学校标识码"] == late, "班级"].dropna().unique()):
+        ctx.find("RJ-06", school=late, klass=klass, note="开学后第6个工作日才核对名单")
+    for klass in sorted(rows.loc[rows["学校标识码"] == edge, "班级"].dropna().unique())[:1]:
+        ctx.edge("RJ-06", school=edge, klass=klass, why="开学后第5个工作日核对名单，未超期")
     return rows.sort_values(["学校标识码", "班级"], kind="stable").reset_index(drop=True)
+
+
+def _class_gap(ctx: Ctx, rows: pd.DataFrame, taken: set) -> tuple[str, str] | None:
+    """A (school, class) of a roster school whose children are all unplanted, not in a big
+    class and not the only class of the school: its roster is left out (RJ-05)."""
+    st = ctx.st
+    on = st[(st["学籍状态"] == "在校") & st["学校标识码"].isin(taken)]
+    busy = on.groupby(["学校标识码", "班级"], observed=True)["_reserved"].any()
+    per_school = rows.groupby("学校标识码")["班级"].nunique()
+    for (code, klass), reserved in busy.items():
+        if not reserved and per_school.get(code, 0) > 1 and (code, klass) not in ctx.big:
+            return code, klass
+    return None

@@ -174,6 +174,9 @@ def plant_status(ctx: Ctx) -> None:
     ctx.edge("CH-04", i, why="休学后已复学，在校一致")
 
     plant_rollbacks(ctx)
+    from .plant_records import plant_records  # noqa: PLC0415  (it uses this module's helpers)
+
+    plant_records(ctx)
 
 
 def plant_rollbacks(ctx: Ctx) -> None:
