@@ -238,3 +238,14 @@ def test_national_2013_has_no_one_year_leave_limit():
     assert keys("ST-02", data) == [stu()["学籍号"]]
     assert keys("ST-02", data, profile="national-2013") == []
     assert not load_profile("national-2013").is_enabled("ST-02")
+
+
+def test_timed_steps_are_the_transfer_steps_without_archive():
+    from xueji_audit.rules.business import timed_steps
+
+    data = tables(changes=[biz("T", stu()["学籍号"]), biz("K", stu()["学籍号"], "跨省转学"),
+                           biz("R", stu()["学籍号"], "复学")],
+                  steps=[step("T", 1), step("K", 1), step("K", 2, "调档"), step("R", 1)])
+    got = timed_steps(data["steps"], data["changes"])
+    assert list(zip(got["业务编号"], got["环节名称"], strict=True)) == [("T", "转入校审核"),
+                                                                  ("K", "转入校审核")]
