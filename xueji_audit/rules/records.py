@@ -84,9 +84,10 @@ def st09(ctx: Context) -> pd.DataFrame:
             name = name.fillna(s["学校名称"])
         county = name.astype("string").str.extract(_COUNTY, expand=False)
         hukou = s["户口所在地"].astype("string")
-        inside = pd.Series([bool(c) and isinstance(h, str) and c in h for c, h in zip(
-            county.fillna("").to_numpy(), hukou.fillna("").to_numpy(), strict=True)],
-            index=s.index, dtype=bool)
+        inside = pd.Series(False, index=s.index)
+        for c in county.dropna().unique():  # a county has few names: one vectorised pass each
+            rows = (county == c).fillna(False).to_numpy()
+            inside[rows] = hukou[rows].str.contains(c, regex=False).fillna(False).to_numpy()
         local = _yes(s, MIGRANT) & inside
         problems = problems.where(~local, problems + "标为随迁子女但户口所在地在本县（"
                                   + county.fillna("").astype(object) + "）；")
