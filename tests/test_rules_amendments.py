@@ -249,3 +249,14 @@ def test_timed_steps_are_the_transfer_steps_without_archive():
     got = timed_steps(data["steps"], data["changes"])
     assert list(zip(got["业务编号"], got["环节名称"], strict=True)) == [("T", "转入校审核"),
                                                                   ("K", "转入校审核")]
+
+
+def test_business_codes_without_steps_raise_no_future_warning():
+    import warnings
+
+    data = tables(changes=[biz("T", stu()["学籍号"])])
+    data["changes"]["业务编号"] = data["changes"]["业务编号"].astype(object)  # as some readers give
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        f = run_audit(data, dt.date(2026, 11, 20), "national-2025").findings
+    assert f.empty or "TR-02" not in set(f["rule_id"])
