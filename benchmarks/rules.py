@@ -76,7 +76,8 @@ def students(n: int, rng) -> pd.DataFrame:
     klass = rng.integers(1, 23, n)
     status = rng.choice(["在校", "休学", "转出", "毕业", "退学", "死亡"], n,
                         p=[0.95, 0.01, 0.015, 0.02, 0.0025, 0.0025])
-    entry = pd.DatetimeIndex(pd.to_datetime(dict(year=2026 - grade + 1, month=9, day=1)))
+    stage = np.where(grade >= 10, 10, np.where(grade >= 7, 7, 1))  # 入学年月: entry of the stage
+    entry = pd.DatetimeIndex(pd.to_datetime(dict(year=2026 - (grade - stage), month=9, day=1)))
     s = pd.DataFrame({
         "学籍号": pd.array(xjh, dtype="string"),
         "姓名": pd.array(np.char.add("学生", (np.arange(n) % 5000).astype(str)), dtype="string"),
