@@ -1,4 +1,5 @@
-"""F. 人籍一致: RJ-01..04 over :func:`xueji_audit.reconcile.reconcile`.
+"""F. 人籍一致: RJ-01..06 and TR-14 (调档 of a child missing from the roster) over
+:func:`xueji_audit.reconcile.reconcile`; the readings of RJ-05, RJ-06 and TR-14 are in docs/rules.md.
 
 Readings of RULES.md section F chosen here (for docs/rules.md):
 
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..reconcile import CAUSES, ReconcileResult, reconcile
+from .business import ARCHIVE_STEP
 from .catalogue import Param, register, rule
 from .context import RESULT_COLUMNS, Context, day, result, text, ymd
 
@@ -185,8 +187,6 @@ def rj06(ctx: Context) -> pd.DataFrame:
 
 
 def tr14(ctx: Context) -> pd.DataFrame:
-    from .business import ARCHIVE_STEP  # noqa: PLC0415  (business imports nothing from here)
-
     c = ctx.changes_of()
     st = ctx.tables["steps"]
     arch = st[ctx.mask("steps", "环节名称", ARCHIVE_STEP)]
