@@ -319,6 +319,11 @@ def plant_grades_and_proof(ctx: Ctx, day, t0) -> None:
     (i,) = ctx.take(1, grades=[6], cond=PRIMARY)
     b = cross(ctx, i, "毕业后跨省就学", day(t0, 2), st.at[i, "学校标识码"], 6, 6)
     ctx.find("TR-08", i, biz=b, note="毕业后跨省就学应升入7年级")
+    # RULES.md H: an in-province transfer between 六三 schools is not judged by TR-08
+    (i,) = ctx.take(1, grades=[2], cond=PRIMARY)
+    here = st.at[i, "学校标识码"]
+    b = county(ctx, i, day(t0, 2), other(ctx, here, [3]), here, 3, 2)
+    ctx.edge("TR-08", i, biz=b, why="省内同为六三制学校间转学，年级变化不属TR-08")
     # AG-02 — under-age cross-province entry into grade 1 (LX-01 co-fires)
     for birth, fires in ((dt.date(ctx.sy - 6, 10, 5), True), (dt.date(ctx.sy - 5, 1, 15), True),
                          (dt.date(ctx.sy - 6, 8, 31), False)):
@@ -329,6 +334,16 @@ def plant_grades_and_proof(ctx: Ctx, day, t0) -> None:
         ctx.find("LX-01", i, biz=b, profiles=XIJI, note="一年级转学")
         (ctx.find("AG-02", i, biz=b) if fires else
          ctx.edge("AG-02", i, biz=b, why="8月31日满6周岁"))
+    # RULES.md H: from Aug 11 (after the 升级) a business belongs to the new school year
+    (i,) = ctx.take(1, grades=[1])
+    birth = dt.date(ctx.sy - 6, 8, 31)
+    new = ctx.fresh_id(st.at[i, "身份证件号"][:6], birth, st.at[i, "性别"] == "男")
+    ctx.set(i, 出生日期=pd.Timestamp(birth), 身份证件号=new, 学籍号="G" + new)
+    b = cross(ctx, i, "跨省转学", pd.Timestamp(ctx.sy, 8, 11, 10), st.at[i, "学校标识码"], 1, 1)
+    ctx.edge("AG-02", i, biz=b, why="8月11日（升级后）发起，按新学年8月31日已满6周岁")
+    ctx.find("TR-03", i, biz=b, note="暑期冻结期发起")
+    ctx.find("LX-01", i, biz=b, profiles=XIJI, note="一年级转学")
+    ctx.find("LX-03", i, biz=b, profiles=XIJI, note="暑期发起")
     # TR-11 — no proof of the reason
     for kind in ("转学", "转学", "跨省转学", "毕业后跨省就学"):
         grades = [7] if kind == "毕业后跨省就学" else [2, 3, 4, 5]
