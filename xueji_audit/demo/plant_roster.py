@@ -124,7 +124,8 @@ def plant_rj(ctx: Ctx) -> None:
         ctx.roster_extra.append({"学校标识码": code, "班级": klass, "姓名": name,
                                  "性别": "男" if male else "女"})
         ctx.find("RJ-02", school=code, klass=klass, name=name, note="在校不在籍")
-    for roster_t in (True, True, False):
+    # the last: a 送教上门 child on another school's roster — not RJ-03 (RULES.md H)
+    for roster_t, home in ((True, False), (True, False), (False, False), (True, True)):
         while True:
             i = take_unique(ctx, roster=roster_t, grades=range(2, 7))
             g = int(st.at[i, "年级"])
@@ -136,9 +137,13 @@ def plant_rj(ctx: Ctx) -> None:
         klass = st.loc[(st["学校标识码"] == code) & (st["年级"] == g), "班级"]
         klass = next(c for c in klass if (code, c) not in ctx.big)
         ctx.set(i, _roster_school=code, _roster_class=klass)
-        ctx.find("RJ-03", i, note="人在他校就读，学籍未转")
+        if home:
+            ctx.set(i, 随班就读="送教上门", 残疾类型="肢体残疾")
+            ctx.edge("RJ-03", i, why="送教上门学生，不计人籍分离")
+        else:
+            ctx.find("RJ-03", i, note="人在他校就读，学籍未转")
         if roster_t:
-            ctx.find("RJ-01", i, note="人在他校，不在本校名单")
+            ctx.find("RJ-01", i, note="人在他校，不在本校名单" + ("（送教上门）" if home else ""))
     three = pd.Timestamp(ctx.as_of) - pd.DateOffset(months=3)
     exact = three + pd.DateOffset(months=3) == pd.Timestamp(ctx.as_of)  # no month-end clipping
     for left, fires in ((three - pd.Timedelta(days=1), True), (three - pd.Timedelta(days=45), True),
