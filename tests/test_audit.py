@@ -60,7 +60,8 @@ def test_summary_text():
     assert "ID-01 身份证件号格式或校验位错误（高）：1 条" in text
     assert "TR-01 核办环节超期：缺少异动环节表" in text
     assert "本配置未启用的规则：" in text and "LX-01、LX-02" in text
-    assert "说明：" not in text
+    assert "周一至周五" not in text  # no working-day fallback; the term defaults are noted
+    assert "说明：规则配置未给出以下学期的实际开学日期" in text and "2026年春季学期" in text
 
 
 def test_calendar_note_in_summary():
@@ -105,7 +106,7 @@ def test_cli_audit_writes_the_workspace_and_the_clerks_files(tmp_path, capsys):
     assert [r for r in f["规则编号"] if r in my_rules()] == ["ID-01"]
     assert {p.name for p in out.iterdir()} == {"问题清单.csv", "问题清单.xlsx", "规则执行情况.csv",
                                               "疑似重复.csv", "疑似重复分组.csv", "未载入行.csv",
-                                              "载入情况.csv"}
+                                              "载入情况.csv", "控辍保学名单.csv", "控辍保学名单.xlsx"}
     run = pd.read_csv(out / "规则执行情况.csv", encoding="utf-8-sig", dtype=str)
     assert list(run.columns) == ["规则编号", "问题类型", "严重程度", "状态", "原因", "问题数"]
     assert set(run["状态"]) == {"已运行", "未运行"} and len(run) == len(CATALOGUE)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import test_rules_business  # noqa: F401  (registers its cases)
 import test_rules_identity_status  # noqa: F401
+import test_rules_new  # noqa: F401
 from test_rules_helpers import CASES, my_rules
 
 from xueji_audit.rules import CATALOGUE, SEVERITIES, Context
@@ -16,10 +17,12 @@ SEEDS = Path("/work/shared/seeds/README.md")
 SHORT_NAMES = ("办法2013", "通知2016", "西吉2020", "办法2025", "义务教育法", "学籍系统")
 RULES_MD_IDS = (
     [f"ID-0{i}" for i in range(1, 7)] + [f"XJ-0{i}" for i in range(1, 5)]
-    + ["DU-01", "DU-02", "DU-03"] + [f"ST-0{i}" for i in range(1, 6)] + ["AG-01", "AG-02"]
-    + [f"TR-{i:02d}" for i in range(1, 12)] + ["CL-01", "CL-02"]
-    + [f"LX-0{i}" for i in range(1, 7)]
+    + ["DU-01", "DU-02", "DU-03"] + [f"ST-{i:02d}" for i in range(1, 11)] + ["AG-01", "AG-02"]
+    + [f"TR-{i:02d}" for i in range(1, 14)] + ["CL-01", "CL-02"]
+    + [f"LX-0{i}" for i in range(1, 8)]
 )
+SECOND_READING = ("ST-06", "ST-07", "ST-08", "ST-09", "ST-10", "RJ-05", "RJ-06", "TR-12", "TR-13",
+                  "TR-14", "LX-07")
 
 
 def test_this_engine_implements_these_rules_in_rules_md_order():
@@ -59,7 +62,16 @@ def test_severities_named_in_rules_md():
 
 def test_only_local_rules_are_off_by_default():
     off = sorted(r.id for r in CATALOGUE.values() if not r.default_on and r.id in my_rules())
-    assert off == [f"LX-0{i}" for i in range(1, 7)]
+    assert off == [f"LX-0{i}" for i in range(1, 8)]
+
+
+def test_the_catalogue_has_the_eleven_new_rules_of_section_h():
+    assert set(SECOND_READING) <= set(CATALOGUE)
+    # 48 rules in the tables of RULES.md A–G and the ningxia-xiji overlay, 11 from section H
+    assert len(CATALOGUE) == 48 + 11
+    given = {"ST-06": "高", "ST-07": "中", "ST-08": "中", "ST-09": "低", "ST-10": "中",
+             "RJ-05": "中", "RJ-06": "低", "TR-12": "中", "LX-03": "中", "LX-04": "中"}
+    assert {k: CATALOGUE[k].severity for k in given} == given
 
 
 def test_a_check_returns_the_result_columns_even_when_empty():

@@ -82,7 +82,8 @@ def tables(students: list[dict] | None = None, **others: list[dict]) -> dict[str
     return out
 
 
-MY_FAMILIES = frozenset({"identity", "status", "age", "business", "classsize", "local"})
+MY_FAMILIES = frozenset({"identity", "status", "records", "grades", "age", "business",
+                         "classsize", "local"})
 
 
 def my_rules() -> frozenset[str]:
@@ -107,7 +108,7 @@ def keys(rule_id: str, data: dict, as_of: dt.date = AS_OF, profile: str | None =
     if rule_id.startswith("CL-"):
         k = f["学校标识码"] + "|" + f["班级"]
     elif rule_id.startswith(("TR-", "AG-02", "LX-0")) and rule_id not in (
-            "TR-10", "LX-05", "LX-06"):
+            "TR-10", "TR-12", "LX-05", "LX-06"):
         k = f["业务编号"]
     else:
         k = f["学籍号"]

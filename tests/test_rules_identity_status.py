@@ -227,6 +227,22 @@ def st01_dropout_senior():
     return tables([stu(学籍状态="退学", 年级=10)])
 
 
+@case("ST-01", G1, "G" + pid(3))
+def st01_dropout_business_whatever_the_status():  # RULES.md H: the old reading saw only status
+    return tables([stu(1, 学籍状态="其他离校"), stu(2, 年级=10), stu(3, 年级=9)],
+                  changes=[biz("Q1", G1, "退学", 原年级=9, 转入年级=None),
+                           biz("Q2", "G" + pid(2), "退学", 原年级=10, 转入年级=None),
+                           biz("Q3", "G" + pid(3), "退学", 原年级=None, 转入年级=None,
+                               业务状态="核办不通过")])
+
+
+@case("ST-01")
+def st01_dropout_business_withdrawn_or_senior():  # 原年级 10 is not compulsory; 撤销 is void
+    return tables([stu(1), stu(2, 年级=10)],
+                  changes=[biz("Q1", G1, "退学", 原年级=9, 业务状态="撤销"),
+                           biz("Q2", "G" + pid(2), "退学", 原年级=10)])
+
+
 @case("ST-02", G1)
 def st02_leave_over_a_year():
     return tables([stu(学籍状态="休学", 休学日期=dt.date(2025, 11, 19))])
@@ -251,22 +267,29 @@ def st02_resumed_after_leave():
 
 
 # Death on Friday 2025-09-26: 10 working days with 2025-09-28 (Sunday) and 2025-10-11
-# (Saturday) worked and 10-01..10-08 off run to 2025-10-16.
+# (Saturday) worked and 10-01..10-08 off run to 2025-10-16. RULES.md H: the school's report
+# (发起日期) is measured, not the bureau's 办结日期.
 @case("ST-03", G1, profile="national-2013")
-def st03_closed_a_day_late_2013():
+def st03_reported_a_day_late_2013():
+    return tables([stu(学籍状态="死亡", 死亡日期=dt.date(2025, 9, 26))],
+                  changes=[biz("D1", G1, "死亡", "2025-10-17 09:00", 办结日期="2025-10-20 09:00")])
+
+
+@case("ST-03", profile="national-2013")
+def st03_reported_on_the_due_day_2013():
+    return tables([stu(学籍状态="死亡", 死亡日期=dt.date(2025, 9, 26))],
+                  changes=[biz("D1", G1, "死亡", "2025-10-16 17:00", 办结日期="2025-10-28 09:00")])
+
+
+@case("ST-03", profile="national-2013")
+def st03_reported_in_time_closed_late_2013():  # the old reading (办结日期) flagged it
     return tables([stu(学籍状态="死亡", 死亡日期=dt.date(2025, 9, 26))],
                   changes=[biz("D1", G1, "死亡", "2025-10-10 09:00", 办结日期="2025-10-17 09:00")])
 
 
-@case("ST-03", profile="national-2013")
-def st03_closed_on_the_due_day_2013():
-    return tables([stu(学籍状态="死亡", 死亡日期=dt.date(2025, 9, 26))],
-                  changes=[biz("D1", G1, "死亡", "2025-10-10 09:00", 办结日期="2025-10-16 17:00")])
-
-
 @case("ST-03")
-def st03_closed_a_day_late_2013_is_fine_in_2025():
-    return st03_closed_a_day_late_2013()
+def st03_reported_a_day_late_2013_is_fine_in_2025():
+    return st03_reported_a_day_late_2013()
 
 
 @case("ST-03", G1, profile="national-2013")
@@ -296,19 +319,31 @@ def st04_after_one_month_2013():
     return tables([stu(建籍日期=dt.date(2022, 10, 2))])
 
 
+# RULES.md H: only the last term that has ended is judged. At 2026-11-20 that is the spring
+# term 2026 (2026-03-01 .. 2026-08-31).
 @case("ST-05", G1, "G" + pid(2))
-def st05_not_checked_this_term():
-    return tables([stu(1, 最后核查日期=dt.date(2026, 8, 31)), stu(2, 最后核查日期=None)])
+def st05_not_checked_last_term():
+    return tables([stu(1, 最后核查日期=dt.date(2026, 2, 28)), stu(2, 最后核查日期=None)])
 
 
 @case("ST-05")
-def st05_checked_on_term_start_or_not_in_school():
-    return tables([stu(1, 最后核查日期=dt.date(2026, 9, 1)),
+def st05_checked_on_last_term_start_or_not_in_school():
+    return tables([stu(1, 最后核查日期=dt.date(2026, 3, 1)),
                    stu(2, 最后核查日期=None, 学籍状态="毕业")])
 
 
-@case("ST-05", as_of=dt.date(2027, 2, 10))
-def st05_february_belongs_to_autumn_term():
+@case("ST-05")
+def st05_running_term_is_not_judged():  # the old reading flagged it (not checked since Sep 1)
+    return tables([stu(最后核查日期=dt.date(2026, 8, 31))])
+
+
+@case("ST-05", G1, as_of=dt.date(2027, 2, 10))
+def st05_february_belongs_to_autumn_term():  # autumn 2026 runs on; spring 2026 is judged
+    return tables([stu(最后核查日期=dt.date(2026, 2, 27))])
+
+
+@case("ST-05", as_of=dt.date(2027, 3, 1))
+def st05_on_spring_start_autumn_is_judged():
     return tables([stu(最后核查日期=dt.date(2026, 9, 1))])
 
 

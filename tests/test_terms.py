@@ -33,8 +33,10 @@ def test_term_start_boundaries():
 
 
 def test_school_year_start():
-    cases = {D(2026, 1, 1): 2025, D(2026, 8, 31): 2025, D(2026, 9, 1): 2026,
-             D(2025, 9, 30): 2025, D(2026, 3, 1): 2025}
+    # the school year turns at the 升级, Aug 10 24:00 (RULES.md H), not Sep 1
+    cases = {D(2026, 1, 1): 2025, D(2026, 8, 10): 2025, D(2026, 8, 11): 2026,
+             D(2026, 8, 31): 2026, D(2026, 9, 1): 2026, D(2025, 9, 30): 2025,
+             D(2026, 3, 1): 2025}
     for d, year in cases.items():
         assert terms.school_year_start(d) == year
     got = terms.school_year_starts(pd.Series([*map(pd.Timestamp, cases), pd.NaT]))
@@ -58,7 +60,9 @@ def test_expected_grade_cutoff():
     assert terms.expected_grade(D(2019, 8, 31), D(2025, 10, 1)) == 1
     assert terms.expected_grade(D(2019, 9, 1), D(2025, 10, 1)) == 0
     assert terms.expected_grade(D(2019, 9, 1), D(2026, 10, 1)) == 1
-    assert terms.expected_grade(D(2019, 8, 31), D(2026, 8, 31)) == 1  # still 2025-26
+    assert terms.expected_grade(D(2019, 8, 31), D(2026, 8, 10)) == 1  # still 2025-26
+    assert terms.expected_grade(D(2019, 8, 31), D(2026, 8, 11)) == 2  # 升级 on Aug 10
+    assert terms.expected_grade(D(2019, 8, 31), D(2026, 8, 31), promotion=(8, 31)) == 1
     assert terms.expected_grade(D(2013, 1, 5), D(2026, 11, 20)) == 8  # 2026 − 2013 − 5
     # a profile cut-off of Sep 1 lets a Sep 1 birthday in
     assert terms.expected_grade(D(2019, 9, 1), D(2025, 10, 1), cutoff=(9, 1)) == 1

@@ -88,7 +88,8 @@ def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None =
         profile = load_profile(profile)
     tables, present = _tables(data)
     ctx = Context(tables, present, pd.Timestamp(as_of), profile.calendar(),
-                  profile.calendar(vacations=True), profile.term_starts, profile.age_cutoff)
+                  profile.calendar(vacations=True), profile.term_calendar(), profile.age_cutoff,
+                  promotion=profile.promotion)
     if decisions is not None:
         ctx.shared.cache[DECISIONS_KEY] = decisions
     found, runs = [], []
@@ -102,11 +103,21 @@ def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None =
             gc.enable()
     findings = _frame(found)
     note = profile.calendar().note_for(ctx.shared.years)
+    notes = [note] if note else []
+    if ctx.shared.assumed_terms:
+        notes.append("规则配置未给出以下学期的实际开学日期（[calendar.terms]），按默认开学日计算："
+                     + "、".join(_term_name(t) for t in sorted(ctx.shared.assumed_terms)))
     chains = chains_of(ctx) if "students" in tables else None
     renji = reconciled(ctx) if "students" in tables and "rosters" in tables else None
     return AuditResult(findings, pd.DataFrame(runs, columns=list(RUN_COLUMNS)),
-                       [note] if note else [], as_of, profile,
+                       notes, as_of, profile,
                        ctx.shared.cache.get(DUPLICATES_KEY), chains, renji)
+
+
+def _term_name(label: str) -> str:
+    """``2026-autumn`` → ``2026年秋季学期``."""
+    year, season = label.split("-")
+    return f"{year}年{'秋季' if season == 'autumn' else '春季'}学期"
 
 
 def _run_rule(rule: Rule, ctx: Context, profile: Profile, found: list, runs: list) -> None:

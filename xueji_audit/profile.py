@@ -12,6 +12,7 @@ Every mistake — an unknown key, a wrong type, an unknown rule id or parameter 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 from .dates import parse_date
 from .errors import ProfileError, XuejiError
 from .rules import CATALOGUE, parse_monthday, validate_param
+from .terms import TermCalendar
 from .workdays import WorkCalendar
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -31,7 +33,10 @@ DEFAULT_CALENDAR: dict[str, Any] = {
     "extra_workdays": (),
     "term_starts": ("09-01", "03-01"),
     "age_cutoff": "08-31",
+    "promotion": "08-10",
+    "terms": {},
 }
+_TERM_KEY = re.compile(r"^\d{4}-(autumn|spring)$")
 _TOP_KEYS = {"name": "字符串", "title": "字符串", "extends": "字符串", "calendar": "表",
              "rules": "表", "params": "表"}
 _RULES_KEYS = ("enable", "disable")
@@ -50,6 +55,8 @@ class Profile:
     age_cutoff: tuple[int, int]
     enabled: frozenset[str]
     overrides: MappingProxyType  # rule id -> {param: value} set by this profile or a parent
+    promotion: tuple[int, int] = (8, 10)  # the 升级 day: the last day of a school year
+    terms: tuple[tuple[str, dt.date], ...] = ()  # the 校历: ("2027-spring", real start), sorted
 
     def is_enabled(self, rule_id: str) -> bool:
         return rule_id in self.enabled
@@ -57,6 +64,10 @@ class Profile:
     def params_for(self, rule_id: str) -> dict[str, Any]:
         """The parameters of a rule: its defaults with this profile's overrides."""
         return {**CATALOGUE[rule_id].defaults, **self.overrides.get(rule_id, {})}
+
+    def term_calendar(self) -> TermCalendar:
+        """The term starts: the 校历's real ones where given, else ``term_starts``."""
+        return TermCalendar(self.term_starts, self.terms)
 
     def calendar(self, vacations: bool = False) -> WorkCalendar:
         """The working-day calendar; with ``vacations`` the 寒暑假 days do not count (TR-01)."""
@@ -158,6 +169,23 @@ def _monthday(path: Path, key: str, value: Any) -> tuple[int, int]:
         raise _bad(path, key, "月-日字符串（如 \"08-31\"）", value) from None
 
 
+def _terms(path: Path, doc: Any, parent: tuple) -> tuple[tuple[str, dt.date], ...]:
+    """``[calendar.terms]``: "YYYY-autumn" / "YYYY-spring" = the real start date, added to
+    (or replacing single terms of) the parent's 校历."""
+    if not isinstance(doc, dict):
+        raise _bad(path, "calendar.terms", "表（如 \"2027-spring\" = 2027-02-22）", doc)
+    out = dict(parent)
+    for key, value in doc.items():
+        if not _TERM_KEY.match(key):
+            raise _bad(path, "calendar.terms", "形如「2026-autumn」「2027-spring」的学期名", key)
+        (start,) = _dates(path, f"calendar.terms.{key}", [value])
+        year = int(key[:4])
+        if start.year != year or (key.endswith("autumn") != (start.month >= 7)):
+            raise _bad(path, f"calendar.terms.{key}", f"{key} 学期内的开学日期", value)
+        out[key] = start
+    return tuple(sorted(out.items()))
+
+
 def _calendar(path: Path, doc: dict, parent: Profile | None) -> dict[str, Any]:
     for key in doc:
         if key not in DEFAULT_CALENDAR:
@@ -165,7 +193,8 @@ def _calendar(path: Path, doc: dict, parent: Profile | None) -> dict[str, Any]:
     if parent is None:
         out = {"vacations": DEFAULT_CALENDAR["vacations"], "extra_holidays": (),
                "extra_workdays": (), "age_cutoff": parse_monthday(DEFAULT_CALENDAR["age_cutoff"]),
-               "term_starts": tuple(parse_monthday(t) for t in DEFAULT_CALENDAR["term_starts"])}
+               "term_starts": tuple(parse_monthday(t) for t in DEFAULT_CALENDAR["term_starts"]),
+               "promotion": parse_monthday(DEFAULT_CALENDAR["promotion"]), "terms": ()}
     else:
         out = {k: getattr(parent, k) for k in DEFAULT_CALENDAR}
     if "vacations" in doc:
@@ -185,6 +214,10 @@ def _calendar(path: Path, doc: dict, parent: Profile | None) -> dict[str, Any]:
         out["term_starts"] = tuple(_monthday(path, "calendar.term_starts", x) for x in t)
     if "age_cutoff" in doc:
         out["age_cutoff"] = _monthday(path, "calendar.age_cutoff", doc["age_cutoff"])
+    if "promotion" in doc:
+        out["promotion"] = _monthday(path, "calendar.promotion", doc["promotion"])
+    if "terms" in doc:
+        out["terms"] = _terms(path, doc["terms"], out["terms"])
     try:  # let the calendar check the ranges and the holiday/workday overlap
         WorkCalendar(out["extra_holidays"], out["extra_workdays"], out["vacations"])
     except ProfileError as exc:

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..terms import is_in_first_workdays
 from . import business as bz
 from .bulk import _previous_term
 from .context import ALL, XIJI, Ctx
@@ -166,10 +167,111 @@ def plant_transfers(ctx: Ctx) -> None:
         else:
             ctx.find("TR-06", i, biz=b)
 
+    plant_slow_steps(ctx, day)
+    plant_archive_and_autumn(ctx, day, tp)
     plant_graduating(ctx, day)
     plant_grades_and_proof(ctx, day, t0)
     plant_chains(ctx, day, t0, tp)
     plant_local(ctx, day, t0)
+
+
+def _span(ctx: Ctx, count: int, lo: dt.date, hi: dt.date, weekday_differs: bool) -> dt.date | None:
+    """A working day a in [lo, hi] with ``count`` working days (vacations excluded) in
+    (a, add_workdays(a, count)] whose Mon–Fri count differs (when asked)."""
+    d = lo
+    while d <= hi:
+        if ctx.calv.is_workday(d):
+            b = ctx.calv.add_workdays(d, count)
+            same = ctx.cal.workdays_between(d, b) == count
+            plain = sum(1 for k in range(1, (b - d).days + 1)
+                        if (d + dt.timedelta(days=k)).weekday() < 5)
+            if same and b < ctx.as_of and (plain != count) == weekday_differs:
+                return d
+        d += dt.timedelta(days=1)
+    return None
+
+
+def plant_slow_steps(ctx: Ctx, day) -> None:
+    """TR-01 on 转学 businesses (RULES.md H: transfers only, 调档 steps are TR-05's): 11 working
+    days fires, 10 does not; 调休 and summer spans; a slow 复学 and a slow 调档 stay quiet.
+    The county transfers are rejected (核办不通过), so the student stays where they are."""
+    st = ctx.st
+    lo = ctx.as_of - dt.timedelta(days=330)
+
+    def slow(a, waits_by_step, fires_steps, why=None, state="核办不通过"):
+        (i,) = ctx.take(1, grades=[2, 3, 4, 5], cond=PRIMARY)
+        g = int(st.at[i, "年级"])
+        here = st.at[i, "学校标识码"]
+        start = ts(a, 9) if not isinstance(a, pd.Timestamp) else a
+        b = county(ctx, i, start, here, other(ctx, here, [g]), g, waits=waits_by_step, state=state)
+        for k in fires_steps:
+            ctx.find("TR-01", i, biz=b, note=f"第{k + 1}环节超过10个工作日")
+        if why:
+            ctx.edge("TR-01", i, biz=b, why=why)
+        if (7, 15) <= (start.month, start.day) <= (8, 14):
+            ctx.find("TR-03", i, biz=b, note="暑期冻结期发起")
+        if not is_in_first_workdays(start.date(), 10, ctx.cal):
+            ctx.find("LX-03", i, biz=b, profiles=XIJI, note="不在集中办理期发起")
+        return i, b
+
+    a = _span(ctx, 30, lo, ctx.as_of, False)
+    slow(a, [11, 1], [0])
+    slow(a, [10, 1], [], why="环节恰好10个工作日")
+    slow(a, [12, 14], [0, 1])
+    a = _span(ctx, 10, lo, ctx.as_of, True)
+    if a is not None:
+        slow(a, [10, 1], [], why="跨调休上班日，按官方日历恰好10个工作日")
+    summer = dt.date(ctx.as_of.year if ctx.as_of.month >= 9 else ctx.as_of.year - 1, 7, 10)
+    while not ctx.cal.is_workday(summer):
+        summer -= dt.timedelta(days=1)
+    handled = dt.date(summer.year, 8, 5)
+    while not ctx.cal.is_workday(handled):
+        handled += dt.timedelta(days=1)
+    n = ctx.cal.workdays_between(summer, handled)
+    assert ctx.calv.workdays_between(summer, handled) <= 10 < n
+    slow(summer, [n, 1], [], why="跨暑假，假期不计，未超10个工作日")
+    # a pending transfer whose 转出校 step is overdue
+    begin = ctx.as_of - dt.timedelta(days=35)
+    while not (ctx.cal.is_workday(begin)
+               and ctx.calv.workdays_between(ctx.wd_add(begin, 1), ctx.as_of) >= 15):
+        begin -= dt.timedelta(days=1)
+    assert ctx.calv.workdays_between(ctx.wd_add(begin, 1), ctx.as_of) > 10
+    i, b = slow(begin, [1, -1], [1], state="在办")
+    # quiet: a 复学 business is not a transfer; a slow 调档 step is timed by TR-05 alone
+    (i,) = ctx.take(1)
+    leave(ctx, i, _previous_term(_previous_term(ctx.term0)))
+    a = _span(ctx, 30, lo, ctx.as_of, False)
+    b = bz.one(ctx, "复学", i, ts(a, 9), bz.simple(st.at[i, "学校名称"]), [12, 1])
+    ctx.edge("TR-01", i, biz=b, why="复学业务的环节超期，不属于转学业务，TR-01不计")
+    (i,) = ctx.take(1, grades=[3, 4, 5, 8])
+    g = int(st.at[i, "年级"])
+    b = cross(ctx, i, "跨省转学", day(ctx.term0, 2), st.at[i, "学校标识码"], g, g,
+              waits=[1, 1, 1, 1, 1, 12])
+    ctx.edge("TR-01", i, biz=b, why="调档环节用时12个工作日，由TR-05计时，TR-01不重复计")
+
+
+def plant_archive_and_autumn(ctx: Ctx, day, tp) -> None:
+    """TR-13 (an autumn 毕业后跨省就学 done after Nov 30) and TR-14 (调档 for a child missing from
+    the receiving school's later roster), with their quiet twins."""
+    st, Y = ctx.st, ctx.sy
+    for start, waits, fires in ((pd.Timestamp(Y - 1, 11, 3, 9), [5, 5, 5, 5, 5, 1], True),
+                                (pd.Timestamp(Y - 1, 10, 9, 9), [3, 3, 3, 3, 3, 1], False)):
+        (i,) = ctx.take(1, grades=[8], stage="初中")
+        b = cross(ctx, i, "毕业后跨省就学", start, st.at[i, "学校标识码"], 6, 7, waits=waits)
+        done = ctx.changes[-1]["办结日期"].iloc[0]
+        assert (done > pd.Timestamp(Y - 1, 11, 30, 23, 59)) == fires
+        (ctx.find("TR-13", i, biz=b, note="秋季申请，11月30日后才办结") if fires else
+         ctx.edge("TR-13", i, biz=b, why="秋季申请，11月30日前办结"))
+    for on_roster in (False, True):
+        (i,) = ctx.take(1, grades=[3, 4, 5], cond=PRIMARY)
+        g0 = int(st.at[i, "年级"]) - (1 if tp.month == 3 else 0)
+        b = cross(ctx, i, "跨省转学", day(tp, 2), st.at[i, "学校标识码"], g0, g0)
+        if on_roster:
+            ctx.edge("TR-14", i, biz=b, why="调档后转入学校的在校名单上有该生")
+        else:
+            ctx.set(i, _off_roster=True)
+            ctx.find("TR-14", i, biz=b, note="调档后转入学校的在校名单上没有该生")
+            ctx.find("RJ-01", i, note="跨省转入已调档，但不在本校名单上")
 
 
 def plant_graduating(ctx: Ctx, day) -> None:
@@ -217,6 +319,11 @@ def plant_grades_and_proof(ctx: Ctx, day, t0) -> None:
     (i,) = ctx.take(1, grades=[6], cond=PRIMARY)
     b = cross(ctx, i, "毕业后跨省就学", day(t0, 2), st.at[i, "学校标识码"], 6, 6)
     ctx.find("TR-08", i, biz=b, note="毕业后跨省就学应升入7年级")
+    # RULES.md H: an in-province transfer between 六三 schools is not judged by TR-08
+    (i,) = ctx.take(1, grades=[2], cond=PRIMARY)
+    here = st.at[i, "学校标识码"]
+    b = county(ctx, i, day(t0, 2), other(ctx, here, [3]), here, 3, 2)
+    ctx.edge("TR-08", i, biz=b, why="省内同为六三制学校间转学，年级变化不属TR-08")
     # AG-02 — under-age cross-province entry into grade 1 (LX-01 co-fires)
     for birth, fires in ((dt.date(ctx.sy - 6, 10, 5), True), (dt.date(ctx.sy - 5, 1, 15), True),
                          (dt.date(ctx.sy - 6, 8, 31), False)):
@@ -227,6 +334,16 @@ def plant_grades_and_proof(ctx: Ctx, day, t0) -> None:
         ctx.find("LX-01", i, biz=b, profiles=XIJI, note="一年级转学")
         (ctx.find("AG-02", i, biz=b) if fires else
          ctx.edge("AG-02", i, biz=b, why="8月31日满6周岁"))
+    # RULES.md H: from Aug 11 (after the 升级) a business belongs to the new school year
+    (i,) = ctx.take(1, grades=[1])
+    birth = dt.date(ctx.sy - 6, 8, 31)
+    new = ctx.fresh_id(st.at[i, "身份证件号"][:6], birth, st.at[i, "性别"] == "男")
+    ctx.set(i, 出生日期=pd.Timestamp(birth), 身份证件号=new, 学籍号="G" + new)
+    b = cross(ctx, i, "跨省转学", pd.Timestamp(ctx.sy, 8, 11, 10), st.at[i, "学校标识码"], 1, 1)
+    ctx.edge("AG-02", i, biz=b, why="8月11日（升级后）发起，按新学年8月31日已满6周岁")
+    ctx.find("TR-03", i, biz=b, note="暑期冻结期发起")
+    ctx.find("LX-01", i, biz=b, profiles=XIJI, note="一年级转学")
+    ctx.find("LX-03", i, biz=b, profiles=XIJI, note="暑期发起")
     # TR-11 — no proof of the reason
     for kind in ("转学", "转学", "跨省转学", "毕业后跨省就学"):
         grades = [7] if kind == "毕业后跨省就学" else [2, 3, 4, 5]
@@ -242,15 +359,24 @@ def plant_grades_and_proof(ctx: Ctx, day, t0) -> None:
     # TR-10 / LX-05 / LX-06 — modifications of 姓名 and 身份证件号
     def mod(i, item, proof, days):
         r = st.loc[i]
-        old = (r["姓名"] + "儿") if item == "姓名" else (
-            ctx.fresh_id(r["身份证件号"][:6], r["出生日期"], r["性别"] == "男") if item == "身份证件号"
-            else "汉族" if r["民族"] != "汉族" else "回族")
-        ctx.mods.append({"学籍号": r["学籍号"], "变更项目": item, "原值": old, "新值": r[item],
+        birth = pd.Timestamp(r["出生日期"])
+        old = {"姓名": r["姓名"] + "儿",
+               "身份证件号": ctx.fresh_id(r["身份证件号"][:6], r["出生日期"], r["性别"] == "男"),
+               "民族": "汉族" if r["民族"] != "汉族" else "回族",
+               "性别": "女" if r["性别"] == "男" else "男",
+               "出生日期": (birth + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
+               "现住址": "西吉县吉强镇旧址"}[item]
+        new = birth.strftime("%Y-%m-%d") if item == "出生日期" else (
+            "西吉县吉强镇新址" if item == "现住址" else r[item])
+        ctx.mods.append({"学籍号": r["学籍号"], "变更项目": item, "原值": old, "新值": new,
                          "变更日期": pd.Timestamp(ctx.as_of - dt.timedelta(days=days)), "证明材料": proof})
 
+    # RULES.md H: 性别, 出生日期 and 民族 need 证明材料 too; 现住址 does not
     plans = (((("姓名", "无"),), ["TR-10"]), ((("身份证件号", "无"),), ["TR-10"]),
              ((("姓名", "无"), ("姓名", "无")), ["TR-10", "TR-10"]),
-             ((("民族", "无"),), []), ((("身份证件号", "有"), ("身份证件号", "有")), ["LX-05"]),
+             ((("民族", "无"),), ["TR-10"]), ((("性别", "无"),), ["TR-10"]),
+             ((("出生日期", "无"),), ["TR-10"]), ((("现住址", "无"),), []),
+             ((("身份证件号", "有"), ("身份证件号", "有")), ["LX-05"]),
              ((("身份证件号", "有"), ("身份证件号", "有"), ("姓名", "有")), ["LX-05", "LX-06"]),
              ((("姓名", "有"), ("身份证件号", "有")), ["LX-06"]),
              ((("姓名", "有"), ("姓名", "有")), []))
@@ -261,9 +387,9 @@ def plant_grades_and_proof(ctx: Ctx, day, t0) -> None:
         for r in rules:
             ctx.find(r, i, profiles=XIJI if r.startswith("LX") else ALL)
         if not rules:
-            ctx.edge("TR-10" if items[0][0] == "民族" else "LX-06", i,
-                     profiles=ALL if items[0][0] == "民族" else XIJI,
-                     why="民族变更不是关键信息" if items[0][0] == "民族" else "只改姓名两次")
+            ctx.edge("TR-10" if items[0][0] == "现住址" else "LX-06", i,
+                     profiles=ALL if items[0][0] == "现住址" else XIJI,
+                     why="现住址变更不需证明材料" if items[0][0] == "现住址" else "只改姓名两次")
 
 
 def plant_chains(ctx: Ctx, day, t0, tp) -> None:

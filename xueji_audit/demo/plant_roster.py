@@ -6,8 +6,6 @@ record of the school shares, even as a homophone.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
@@ -64,7 +62,8 @@ def plant_classes(ctx: Ctx) -> None:
 
 
 def plant_big_transfers(ctx: Ctx, county) -> None:
-    """LX-02: transfers into classes of 56 or more (and one into the 55 class, an edge)."""
+    """LX-02: transfers into classes that had 56 or more before the child (edges: the classes
+    of 56 and 55 with the child)."""
     from .plant_business import other
 
     st = ctx.st
@@ -76,10 +75,12 @@ def plant_big_transfers(ctx: Ctx, county) -> None:
         g = int(st.at[i, "年级"])
         b = county(ctx, i, pd.Timestamp(day) + pd.Timedelta(hours=10), other(ctx, school, [g]),
                    school, g)
-        if size >= 56:
-            ctx.find("LX-02", i, biz=b, profiles=XIJI, note=f"转入{size}人的班级")
+        # RULES.md H: the class before the child arrived (``size`` counts the child)
+        if size - 1 >= 56:
+            ctx.find("LX-02", i, biz=b, profiles=XIJI, note=f"转入前{size - 1}人的班级")
         else:
-            ctx.edge("LX-02", i, biz=b, profiles=XIJI, why="转入55人的班级")
+            ctx.edge("LX-02", i, biz=b, profiles=XIJI,
+                     why=f"转入前{size - 1}人的班级（含该生{size}人），未达大班额")
 
 
 def _unique(ctx: Ctx, i, school=None) -> bool:
@@ -123,7 +124,8 @@ def plant_rj(ctx: Ctx) -> None:
         ctx.roster_extra.append({"学校标识码": code, "班级": klass, "姓名": name,
                                  "性别": "男" if male else "女"})
         ctx.find("RJ-02", school=code, klass=klass, name=name, note="在校不在籍")
-    for roster_t in (True, True, False):
+    # the last: a 送教上门 child on another school's roster — not RJ-03 (RULES.md H)
+    for roster_t, home in ((True, False), (True, False), (False, False), (True, True)):
         while True:
             i = take_unique(ctx, roster=roster_t, grades=range(2, 7))
             g = int(st.at[i, "年级"])
@@ -135,9 +137,13 @@ def plant_rj(ctx: Ctx) -> None:
         klass = st.loc[(st["学校标识码"] == code) & (st["年级"] == g), "班级"]
         klass = next(c for c in klass if (code, c) not in ctx.big)
         ctx.set(i, _roster_school=code, _roster_class=klass)
-        ctx.find("RJ-03", i, note="人在他校就读，学籍未转")
+        if home:
+            ctx.set(i, 随班就读="送教上门", 残疾类型="肢体残疾")
+            ctx.edge("RJ-03", i, why="送教上门学生，不计人籍分离")
+        else:
+            ctx.find("RJ-03", i, note="人在他校就读，学籍未转")
         if roster_t:
-            ctx.find("RJ-01", i, note="人在他校，不在本校名单")
+            ctx.find("RJ-01", i, note="人在他校，不在本校名单" + ("（送教上门）" if home else ""))
     three = pd.Timestamp(ctx.as_of) - pd.DateOffset(months=3)
     exact = three + pd.DateOffset(months=3) == pd.Timestamp(ctx.as_of)  # no month-end clipping
     for left, fires in ((three - pd.Timedelta(days=1), True), (three - pd.Timedelta(days=45), True),
@@ -178,10 +184,38 @@ def build_rosters(ctx: Ctx) -> pd.DataFrame:
     rows = pd.concat([rows, extra], ignore_index=True)
     codes = sorted(taken)
     rng = np.random.default_rng(int(ctx.rng.integers(0, 2**31)))
-    span = max((ctx.as_of - ctx.term0).days, 0)
-    checked = {c: pd.Timestamp(ctx.term0 + dt.timedelta(days=int(rng.integers(0, span + 1))))
-               for c in codes}
+    # RJ-06: rosters are checked within the first 5 working days of the term (the start is
+    # day 1); one school on day 5 exactly (an edge), one on day 6 (every class a finding)
+    week = ctx.first_workdays(ctx.term0, 6)
+    checked = {c: pd.Timestamp(week[int(rng.integers(0, 5))]) for c in codes}
+    late, edge = codes[0], codes[1]
+    checked[late], checked[edge] = pd.Timestamp(week[5]), pd.Timestamp(week[4])
+    # RJ-05: a school that handed in no roster, and one class missing at a roster school
+    active = st[st["学籍状态"] == "在校"]
+    for code in sorted(set(active["学校标识码"]) - taken):
+        ctx.find("RJ-05", school=code, note="有在校学生，未提交在校名单")
+    gap = _class_gap(ctx, rows, taken)
+    if gap is not None:
+        rows = rows[~((rows["学校标识码"] == gap[0]) & (rows["班级"] == gap[1])).to_numpy()]
+        ctx.find("RJ-05", school=gap[0], klass=gap[1], note="其他班级已提交名单，此班未提交")
     with_birth = {c: bool(rng.random() < 0.4) for c in codes}
     rows["核对日期"] = rows["学校标识码"].map(checked)
     rows.loc[~rows["学校标识码"].map(with_birth), "出生日期"] = pd.NaT
+    for klass in sorted(rows.loc[rows["学校标识码"] == late, "班级"].dropna().unique()):
+        ctx.find("RJ-06", school=late, klass=klass, note="开学后第6个工作日才核对名单")
+    for klass in sorted(rows.loc[rows["学校标识码"] == edge, "班级"].dropna().unique())[:1]:
+        ctx.edge("RJ-06", school=edge, klass=klass, why="开学后第5个工作日核对名单，未超期")
     return rows.sort_values(["学校标识码", "班级"], kind="stable").reset_index(drop=True)
+
+
+def _class_gap(ctx: Ctx, rows: pd.DataFrame, taken: set) -> tuple[str, str] | None:
+    """A (school, class) of a roster school whose children are all unplanted, not in a big
+    class and not the only class of the school: its roster is left out (RJ-05)."""
+    st = ctx.st
+    on = st[(st["学籍状态"] == "在校") & st["学校标识码"].isin(taken)]
+    busy = on.groupby(["学校标识码", "班级"], observed=True)["_reserved"].any()
+    per_school = rows.groupby("学校标识码")["班级"].nunique()
+    for (code, klass), reserved in busy.items():
+        if not reserved and per_school.get(code, 0) > 1 and (code, klass) not in ctx.big:
+            return code, klass
+    return None

@@ -1,4 +1,4 @@
-"""Planted status and record-keeping cases: ST-01…05, AG-01, CH-04, TR-09 and TR-01 (on 复学).
+"""Planted status and record-keeping cases: ST-01…05, AG-01, CH-04 and TR-09.
 
 Businesses used here are 休学 / 复学 / 死亡 / 毕业回退 (two steps: 学校审核, 县级核办), so no
 transfer rule can fire on them.
@@ -41,6 +41,15 @@ def plant_status(ctx: Ctx) -> None:
             ctx.find("ST-01", i, note=f"义务教育阶段{status}")
         else:
             ctx.edge("ST-01", i, why="高中阶段退学，不属于义务教育")
+    # RULES.md H: a 退学 business of a grade 1–9 student, whatever the current status
+    (i,) = ctx.take(1, grades=[4])
+    bz.one(ctx, "退学", i, ts(_term_day(ctx, ctx.term0, 3)), bz.simple(st.at[i, "学校名称"]), [1, 1],
+           state="核办不通过")
+    ctx.find("ST-01", i, note="义务教育阶段申请退学（未通过，仍在校）")
+    (i,) = ctx.take(1, grades=[7])
+    bz.one(ctx, "退学", i, ts(_term_day(ctx, ctx.term0, 3)), bz.simple(st.at[i, "学校名称"]), [1, -1],
+           state="撤销")
+    ctx.edge("ST-01", i, why="退学业务已撤销")
 
     # ST-02 — 休学 longer than a year (休学日期, else the 休学 business's 办结日期)
     one_year = pd.Timestamp(ctx.as_of) - pd.DateOffset(years=1)
@@ -58,7 +67,7 @@ def plant_status(ctx: Ctx) -> None:
         start = {True: done, False: pd.NaT, "edge": one_year}[use_date]
         ctx.set(i, 学籍状态="休学", 休学日期=start)
         if fires:
-            ctx.find("ST-02", i, note="休学超过1年未复学")
+            ctx.find("ST-02", i, profiles=N2025, note="休学超过1年未复学")
         else:
             ctx.edge("ST-02", i, biz=b, why="休学日期恰好在1年前，未超期")
     # a renewal (休学 applied for again after the leave began) starts a new year
@@ -69,11 +78,12 @@ def plant_status(ctx: Ctx) -> None:
         ctx.set(i, 学籍状态="休学", 休学日期=ctx.changes[-1]["办结日期"].iloc[0].normalize())
         b = leave(ctx, i, renewed_in)
         if fires:
-            ctx.find("ST-02", i, note="续办休学后超过1年未复学")
+            ctx.find("ST-02", i, profiles=N2025, note="续办休学后超过1年未复学")
         else:
             ctx.edge("ST-02", i, biz=b, why="休学已满1年但已续办休学，续休未满1年")
 
     # ST-03 — death deregistration (60 working days; 10 under national-2013)
+    # RULES.md H: the school's report (the business's 发起日期) is timed, not its 办结日期
     def death(d, begin_wd, profiles, edge_profiles=None, note=""):
         (i,) = ctx.take(1)
         ctx.set(i, 学籍状态="死亡", 死亡日期=pd.Timestamp(d))
@@ -87,10 +97,11 @@ def plant_status(ctx: Ctx) -> None:
             ctx.edge("ST-03", i, biz=b, profiles=edge_profiles, why=note + "（按日期比较，未超期）")
 
     base = ctx.as_of - dt.timedelta(days=200)
-    death(base, 67, ALL, note="死亡后70个工作日才注销")
-    death(base - dt.timedelta(days=9), 25, N2013, note="28个工作日注销，仅超10个工作日时限")
-    death(base - dt.timedelta(days=21), 57, N2013, N2025, note="恰好第60个工作日注销")
-    death(base - dt.timedelta(days=33), 7, None, ALL, note="恰好第10个工作日注销")
+    death(base, 67, ALL, note="死亡后第67个工作日才上报注销")
+    death(base - dt.timedelta(days=9), 25, N2013, note="第25个工作日上报，仅超10个工作日时限")
+    death(base - dt.timedelta(days=21), 60, N2013, N2025, note="恰好第60个工作日上报")
+    death(base - dt.timedelta(days=27), 58, N2013, N2025, note="第58个工作日上报、第61个工作日才办结")
+    death(base - dt.timedelta(days=33), 10, None, ALL, note="恰好第10个工作日上报")
     death(base - dt.timedelta(days=40), None, ALL, note="无死亡注销业务")
     d = ctx.as_of - dt.timedelta(days=30)
     assert 10 < ctx.cal.workdays_between(d, ctx.as_of) <= 60
@@ -110,13 +121,15 @@ def plant_status(ctx: Ctx) -> None:
         if edge_p:
             ctx.edge("ST-04", i, profiles=edge_p, why=note + "，未超期")
 
-    # ST-05 — not verified this term
-    t0 = pd.Timestamp(ctx.term0)
-    for value, fires in ((t0 - pd.DateOffset(months=5), True), (pd.NaT, True),
-                         (t0 - pd.Timedelta(days=1), True), (t0, False)):
+    # ST-05 — not verified during the last term that has ended (RULES.md H)
+    t0, tp = pd.Timestamp(ctx.term0), pd.Timestamp(_previous_term(ctx.term0))
+    for value, fires, why in ((tp - pd.DateOffset(months=5), True, ""), (pd.NaT, True, ""),
+                              (tp - pd.Timedelta(days=1), True, ""),
+                              (tp, False, "上一学期第一天核查过"),
+                              (t0 - pd.Timedelta(days=1), False, "上一学期最后一天核查过，本学期尚未结束")):
         (i,) = ctx.take(1)
         ctx.set(i, 最后核查日期=value)
-        (ctx.find("ST-05", i) if fires else ctx.edge("ST-05", i, why="学期第一天核查过"))
+        (ctx.find("ST-05", i) if fires else ctx.edge("ST-05", i, why=why))
 
     # AG-01 — age and grade two or more apart (new IDs keep ID-02 quiet)
     def reborn(i, birth):
@@ -161,7 +174,9 @@ def plant_status(ctx: Ctx) -> None:
     ctx.edge("CH-04", i, why="休学后已复学，在校一致")
 
     plant_rollbacks(ctx)
-    plant_slow_steps(ctx, term)
+    from .plant_records import plant_records  # noqa: PLC0415  (it uses this module's helpers)
+
+    plant_records(ctx)
 
 
 def plant_rollbacks(ctx: Ctx) -> None:
@@ -183,67 +198,3 @@ def plant_rollbacks(ctx: Ctx) -> None:
             ctx.find("TR-09", i, biz=b, note="毕业超过6个月后申请回退")
         else:
             ctx.edge("TR-09", i, biz=b, why="恰好毕业6个月时（0点）申请回退")
-
-
-def _span(ctx: Ctx, count: int, lo: dt.date, hi: dt.date, weekday_differs: bool) -> dt.date | None:
-    """A working day a in [lo, hi] with ``count`` working days (vacations excluded) in
-    (a, add_workdays(a, count)] whose Mon–Fri count differs (when asked)."""
-    d = lo
-    while d <= hi:
-        if ctx.calv.is_workday(d):
-            b = ctx.calv.add_workdays(d, count)
-            same = ctx.cal.workdays_between(d, b) == count
-            plain = sum(1 for k in range(1, (b - d).days + 1)
-                        if (d + dt.timedelta(days=k)).weekday() < 5)
-            if same and b < ctx.as_of and (plain != count) == weekday_differs:
-                return d
-        d += dt.timedelta(days=1)
-    return None
-
-
-def plant_slow_steps(ctx: Ctx, term: dt.date) -> None:
-    """TR-01 on 复学 businesses: 11 working days fires, 10 does not; 调休 and summer spans."""
-    st = ctx.st
-    old = _previous_term(_previous_term(term))
-    lo = ctx.as_of - dt.timedelta(days=330)
-
-    def resume(a, waits_by_step, fires_steps, why=None):
-        (i,) = ctx.take(1)
-        leave(ctx, i, old)
-        start = ts(a, 9)
-        b = bz.one(ctx, "复学", i, start, bz.simple(st.at[i, "学校名称"]), waits_by_step)
-        for k in fires_steps:
-            unit = bz.simple(st.at[i, "学校名称"])[k][1]
-            ctx.find("TR-01", i, biz=b, note=f"第{k + 1}环节超过10个工作日（{unit}）")
-        if why:
-            ctx.edge("TR-01", i, biz=b, why=why)
-        return i, b
-
-    a = _span(ctx, 30, lo, ctx.as_of, False)
-    resume(a, [11, 1], [0])
-    resume(a, [10, 1], [], why="环节恰好10个工作日")
-    resume(a, [12, 14], [0, 1])
-    a = _span(ctx, 10, lo, ctx.as_of, True)
-    if a is not None:
-        resume(a, [10, 1], [], why="跨调休上班日，按官方日历恰好10个工作日")
-    summer = dt.date(ctx.as_of.year if ctx.as_of.month >= 9 else ctx.as_of.year - 1, 7, 10)
-    while not ctx.cal.is_workday(summer):
-        summer -= dt.timedelta(days=1)
-    handled = dt.date(summer.year, 8, 5)
-    while not ctx.cal.is_workday(handled):
-        handled += dt.timedelta(days=1)
-    n = ctx.cal.workdays_between(summer, handled)
-    assert ctx.calv.workdays_between(summer, handled) <= 10 < n
-    resume(summer, [n, 1], [], why="跨暑假，假期不计，未超10个工作日")
-    # pending 复学: the student is still 休学 (since a recent term), the county step overdue
-    (i,) = ctx.take(1)
-    leave(ctx, i, term)
-    done = ctx.changes[-1]["办结日期"].iloc[0].normalize()
-    ctx.set(i, 学籍状态="休学", 休学日期=done)
-    begin = ctx.as_of - dt.timedelta(days=35)
-    while not (ctx.cal.is_workday(begin)
-               and ctx.calv.workdays_between(ctx.wd_add(begin, 1), ctx.as_of) >= 15):
-        begin -= dt.timedelta(days=1)
-    b = bz.one(ctx, "复学", i, ts(begin), bz.simple(st.at[i, "学校名称"]), [1, -1], state="在办")
-    assert ctx.calv.workdays_between(ctx.wd_add(begin, 1), ctx.as_of) > 10
-    ctx.find("TR-01", i, biz=b, note="县级核办环节待办超期")

@@ -6,6 +6,8 @@ reason in ``note``). ``profiles`` names the profiles under which each must appea
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -14,8 +16,9 @@ from ..ids import validate_ids
 FINDING_COLUMNS = ("rule_id", "学籍号", "业务编号", "学校标识码", "班级", "姓名", "profiles", "kind",
                    "note")
 KEY_COLUMNS = ("rule_id", "学籍号", "业务编号", "学校标识码", "班级", "姓名")
-BUSINESS_RULES = frozenset({"AG-02", "CH-03", "LX-01", "LX-02", "LX-03", "LX-04"})
-CLASS_RULES = frozenset({"CL-01", "CL-02"})
+BUSINESS_RULES = frozenset({"AG-02", "CH-03", "LX-01", "LX-02", "LX-03", "LX-04", "LX-07"})
+STUDENT_TR_RULES = frozenset({"TR-10", "TR-12"})
+CLASS_RULES = frozenset({"CL-01", "CL-02", "RJ-05", "RJ-06"})
 
 
 def _text(v) -> str:
@@ -28,7 +31,7 @@ def finding_key(df: pd.DataFrame) -> pd.DataFrame:
     as multisets of rows of this frame."""
     rule = df["rule_id"].astype(str)
     cols = {c: (df[c].map(_text) if c in df else pd.Series("", index=df.index)) for c in KEY_COLUMNS}
-    business = rule.str.startswith("TR-") & ~rule.eq("TR-10") | rule.isin(BUSINESS_RULES)
+    business = rule.str.startswith("TR-") & ~rule.isin(STUDENT_TR_RULES) | rule.isin(BUSINESS_RULES)
     classes = rule.isin(CLASS_RULES)
     roster = rule.eq("RJ-02")
     out = pd.DataFrame({"rule_id": rule})
@@ -92,8 +95,50 @@ def check_no_stray_groups(st: pd.DataFrame, findings: pd.DataFrame, v: pd.DataFr
             raise AssertionError(f"undeclared {rule} group: {sorted(stray)[:5]}")
 
 
+def _school_year(d: pd.Timestamp) -> int:
+    """The school year of a date, turning at the 升级 on Aug 10 (docs/rules.md)."""
+    return d.year - ((d.month, d.day) <= (8, 10))
+
+
+def natural_grade_findings(ctx) -> list[dict]:
+    """ST-07 and TR-12 on records that other plantings made (a child registered a second time
+    with an L number, a record built late): read record by record, independently of the
+    rules, and declared when not already planted."""
+    st, as_of = ctx.st, pd.Timestamp(ctx.as_of)
+    with warnings.catch_warnings():  # all-empty columns of some batches
+        warnings.simplefilter("ignore", FutureWarning)
+        ch = pd.concat([c for c in ctx.changes if len(c)], ignore_index=True)
+    ok = ch[ch["业务状态"] == "核办通过"]
+    system = dict(zip(ctx.schools["学校标识码"], ctx.schools["学制"], strict=True))
+    explained, moved_in = set(), set()
+    for r in ok.itertuples(index=False):
+        a, b = system.get(r.转出学校标识码), system.get(r.转入学校标识码)
+        if r.业务类型 in ("留级", "跳级", "跨省转学", "毕业后跨省就学") or (a and b and a != b):
+            explained.add(r.学籍号)
+        if r.业务类型 in ("转学", "跨省转学", "毕业后跨省就学"):
+            moved_in.add((r.学籍号, r.转入学校标识码))
+    declared = {(t["rule_id"], t["_i"]) for t in ctx.truth}
+    out = []
+    for i, r in st[st["学籍状态"] == "在校"].iterrows():
+        g, wusi = int(r["年级"]), r["_stage"] == "五四"
+        entry = 10 if g >= 10 else (6 if wusi and g >= 6 else 7 if g >= 7 else 1)
+        if pd.notna(r["入学年月"]) and r["学籍号"] not in explained and ("ST-07", i) not in declared:
+            if entry + _school_year(as_of) - _school_year(pd.Timestamp(r["入学年月"])) != g:
+                out.append(("ST-07", i))
+        first = {1, 6, 10} if wusi else {1, 7, 10}
+        built = r["建籍日期"]
+        if (pd.notna(built) and as_of - pd.DateOffset(months=12) < built <= as_of
+                and g not in first and (r["学籍号"], r["学校标识码"]) not in moved_in
+                and ("TR-12", i) not in declared):
+            out.append(("TR-12", i))
+    return [{"rule_id": rule, "_i": i, "学籍号": "", "业务编号": "", "学校标识码": "", "班级": "",
+             "姓名": "", "profiles": "national-2025;national-2013;ningxia-xiji", "kind": "planted",
+             "note": "其他种植产生的记录（重复建籍、补建学籍等）"} for rule, i in out]
+
+
 def build_truth(ctx) -> dict[str, pd.DataFrame]:
     st = ctx.st
+    ctx.truth.extend(natural_grade_findings(ctx))
     findings = _resolve(ctx.truth, st)[list(FINDING_COLUMNS)]
     v = validate_ids(st["身份证件号"].astype("string"))
     check_no_stray_groups(st, findings, v)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..audit import NOT_RUN, AuditResult
-from ..workspace.exports import SEVERITIES
+from ..workspace.exports import SEVERITIES, dropout_table
 from ..workspace.exports import findings_table as clerk_findings
 
 BAND_NOTES: dict[str, str] = {
@@ -100,6 +100,15 @@ def findings_overview(result: AuditResult, names: pd.Series, school: str = "") -
     ran = int((result.rules_run["status"] != NOT_RUN).sum())
     return Overview(f, severity_counts(f), rule_counts(f), school_counts(f),
                     rules_not_run(result), ran)
+
+
+def dropout_section(result: AuditResult, students: pd.DataFrame, names: pd.Series,
+                    school: str = "") -> pd.DataFrame:
+    """控辍保学名单 of report 01 (ST-06: child, school, status, since when, guardian, township),
+    optionally one school's."""
+    f = result.findings
+    keep = school_mask(f["学校标识码"], school, names)
+    return dropout_table(f[keep.to_numpy()], students, names)
 
 
 @dataclass(frozen=True)

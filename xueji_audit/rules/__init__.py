@@ -4,7 +4,19 @@ A rule is data plus one vectorised check (:class:`~xueji_audit.rules.catalogue.R
 families register themselves and the catalogue keeps RULES.md order whatever the import
 order. :mod:`xueji_audit.audit` runs them.
 """
-from . import age, business, chains, classsize, duplicates, identity, local, rosters, status  # noqa: F401
+from . import (  # noqa: F401
+    age,
+    business,
+    chains,
+    classsize,
+    duplicates,
+    grades,
+    identity,
+    local,
+    records,
+    rosters,
+    status,
+)
 from .catalogue import (
     CATALOGUE,
     SEVERITIES,

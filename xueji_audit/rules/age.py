@@ -15,11 +15,11 @@ def _cutoff_text(ctx: Context) -> str:
 def ag01(ctx: Context) -> pd.DataFrame:
     s = ctx.rows("students", "学籍状态", "在校")
     diff = ctx.params["difference"]
-    expected = expected_grades(s["出生日期"], ctx.as_of.date(), ctx.age_cutoff)
+    expected = expected_grades(s["出生日期"], ctx.as_of.date(), ctx.age_cutoff, ctx.promotion)
     gap = (s["年级"].astype("Int64") - expected).abs()
     hit = (gap >= diff).fillna(False).to_numpy()
     f = s[hit]
-    sy = school_year_start(ctx.as_of.date())
+    sy = school_year_start(ctx.as_of.date(), ctx.promotion)
     detail = ("出生日期 " + ymd(f["出生日期"]) + "，按" + _cutoff_text(ctx) + "入学年龄截止，"
               + f"{sy}—{sy + 1}学年应读" + text(expected[hit]) + "年级，实际为" + text(f["年级"])
               + "年级，相差" + text(gap[hit]) + "个年级")
@@ -31,7 +31,7 @@ def ag02(ctx: Context) -> pd.DataFrame:
     c = ctx.changes_of(CROSS_PROVINCE)
     c = c[(c["转入年级"] == 1).fillna(False).to_numpy() & c["发起日期"].notna().to_numpy()]
     b = ctx.register_lookup(c["学籍号"], ["出生日期"])["出生日期"]
-    sy = school_year_starts(c["发起日期"])
+    sy = school_year_starts(c["发起日期"], ctx.promotion)
     month, day = ctx.age_cutoff
     cutoff = pd.to_datetime(pd.DataFrame({"year": sy.astype("int64"), "month": month, "day": day},
                                          index=c.index))

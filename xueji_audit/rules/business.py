@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..schema import TRANSFER_TYPES
 from ..terms import graduating_grades, school_year_starts
 from ..timing import step_timing
 from .catalogue import Param, parse_monthday, register, rule
@@ -51,25 +52,35 @@ def _no_archive(ctx: Context, c: pd.DataFrame) -> np.ndarray:
     return ~ctx.has_step(ARCHIVE_STEP)[c.index.to_numpy()]
 
 
+def timed_steps(steps: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """The steps TR-01 and the 月度通报 time (RULES.md H): those of 转学, 跨省转学 and
+    毕业后跨省就学 businesses, without the 调档 steps (TR-05 times those)."""
+    transfers = changes.loc[changes["业务类型"].isin(TRANSFER_TYPES).fillna(False).to_numpy(),
+                            "业务编号"]
+    keep = steps["业务编号"].isin(transfers) & ~(steps["环节名称"] == ARCHIVE_STEP).fillna(False)
+    return steps[keep.fillna(False).to_numpy()]
+
+
 def tr01(ctx: Context) -> pd.DataFrame:
     n = ctx.params["workdays"]
     st = ctx.tables["steps"]
+    cc, sc = ctx.business_codes()
+    transfer = np.zeros(max(cc.max(initial=-1), sc.max(initial=-1)) + 2, dtype=bool)  # [-1]: NA
+    transfer[cc[ctx.mask("changes", "业务类型", *TRANSFER_TYPES) & (cc >= 0)]] = True
+    keep = transfer[sc] & (sc >= 0) & ~ctx.mask("steps", "环节名称", ARCHIVE_STEP)
+    st = st[keep]
     timing = step_timing(st, ctx.as_of.date(), ctx.vacation_calendar, n)
     ctx.note_dates(timing["arrived"], timing["due_date"], pd.Series([ctx.as_of]))
     hit = timing["overdue"].to_numpy()
     f, t = st[hit], timing[hit]
     used = t["workdays"]
     end = t["handled"].fillna(ctx.as_of)
-    if ctx.has("changes"):  # the business's first changes row, by code
-        cc, sc = ctx.business_codes()
-        first = np.full(max(cc.max(initial=-1), sc.max(initial=-1)) + 1, -1)
-        first[cc[::-1]] = np.arange(len(cc))[::-1]
-        rows = first[sc[st.index.to_numpy()[hit]]]
-        biz = ctx.all_changes().reindex(rows)
-        f = f.assign(学籍号=biz["学籍号"].to_numpy(), 姓名=biz["姓名"].to_numpy(),
-                     _学校=biz["_学校"].to_numpy(), _姓名=biz["_姓名"].to_numpy())
-    else:
-        f = f.assign(学籍号=pd.NA, 姓名=pd.NA)
+    first = np.full(len(transfer), -1)  # the business's first changes row, by code
+    first[cc[::-1]] = np.arange(len(cc))[::-1]
+    rows = first[sc[st.index.to_numpy()[hit]]]
+    biz = ctx.all_changes().reindex(rows)
+    f = f.assign(学籍号=biz["学籍号"].to_numpy(), 姓名=biz["姓名"].to_numpy(),
+                 _学校=biz["_学校"].to_numpy(), _姓名=biz["_姓名"].to_numpy())
     due = t["due_date"]
     done = ("于 " + ymd(f["处理日期"]) + " 办理").where(f["处理日期"].notna(),
                                                    "截至 " + ymd(end) + " 仍未办理")
@@ -186,7 +197,7 @@ def tr07(ctx: Context) -> pd.DataFrame:
     md = parse_monthday(ctx.params["deadline"])
     c = ctx.changes_of()
     c = c[_graduating(ctx, c).to_numpy() & c["发起日期"].notna().to_numpy()]
-    end_year = school_year_starts(c["发起日期"]).astype("int64") + 1
+    end_year = school_year_starts(c["发起日期"], ctx.promotion).astype("int64") + 1
     deadline = pd.to_datetime(pd.DataFrame({"year": end_year, "month": md[0], "day": md[1]}))
     closed = day(c["办结日期"])
     late = (closed.notna() & (closed > deadline)) | (
@@ -199,8 +210,21 @@ def tr07(ctx: Context) -> pd.DataFrame:
     return _biz(ctx, f, detail, deadline)
 
 
+def _systems(ctx: Context, schools: pd.Series) -> pd.Series:
+    """学制 (六三 / 五四) of each 学校标识码 from the schools table (NA when unknown)."""
+    if not ctx.has("schools"):
+        return pd.Series(pd.NA, index=schools.index, dtype=object)
+    sch = ctx.tables["schools"].drop_duplicates("学校标识码").set_index("学校标识码")["学制"]
+    return schools.map(sch)
+
+
 def tr08(ctx: Context) -> pd.DataFrame:
     c = ctx.changes_of()
+    # RULES.md H: only across provinces or between schools of different 学制
+    a, b = _systems(ctx, c["转出学校标识码"]), _systems(ctx, c["转入学校标识码"])
+    cross = c["业务类型"].isin(CROSS_PROVINCE).fillna(False) | (
+        a.notna() & b.notna() & (a != b)).fillna(False).astype(bool)
+    c = c[cross.to_numpy()]
     expected = c["原年级"].astype("Int64") + (c["业务类型"] == "毕业后跨省就学").astype("Int64")
     approved = ctx.has_step(GRADE_APPROVAL_STEP, "通过")[c.index.to_numpy()]
     hit = (c["转入年级"] != expected).fillna(False).to_numpy() & ~approved
@@ -223,9 +247,13 @@ def tr09(ctx: Context) -> pd.DataFrame:
     return _biz(ctx, f, detail, due)
 
 
+KEY_ITEMS = ("姓名", "身份证件号", "性别", "出生日期", "民族")
+"""Items whose change needs 证明材料 (通知2016 附件1 一.3; RULES.md H: 办法2013 第十条, 西吉2020)."""
+
+
 def tr10(ctx: Context) -> pd.DataFrame:
     m = ctx.tables["modifications"]
-    hit = (m["变更项目"].isin(["姓名", "身份证件号"]) & (m["证明材料"] == "无")).fillna(False)
+    hit = (m["变更项目"].isin(KEY_ITEMS) & (m["证明材料"] == "无")).fillna(False)
     f = m[hit.to_numpy()]
     detail = (ymd(f["变更日期"]) + " 将" + text(f["变更项目"]) + "由「" + text(f["原值"]) + "」改为「"
               + text(f["新值"]) + "」，未上传证明材料")
@@ -239,13 +267,33 @@ def tr11(ctx: Context) -> pd.DataFrame:
     return _biz(ctx, f, detail)
 
 
+def tr13(ctx: Context) -> pd.DataFrame:
+    a, b = (md_int(parse_monthday(x)) for x in ctx.params["window"])
+    md = parse_monthday(ctx.params["deadline"])
+    c = ctx.changes_of(("毕业后跨省就学",))
+    c = c[monthday(c["发起日期"]).between(a, b).fillna(False).to_numpy()]
+    year = pd.to_datetime(c["发起日期"]).dt.year.astype("int64")
+    deadline = pd.to_datetime(pd.DataFrame({"year": year, "month": md[0], "day": md[1]},
+                                           index=c.index))
+    closed = day(c["办结日期"])
+    late = (closed > deadline) | (closed.isna() & (c["业务状态"] == "在办")
+                                  & (ctx.as_of > deadline))
+    hit = late.fillna(False).to_numpy()
+    f, deadline, closed = c[hit], deadline[hit], closed[hit]
+    state = ("至 " + ymd(closed) + " 才办结").where(closed.notna(), "至今仍在办")
+    detail = ("毕业后跨省就学于 " + ymd(f["发起日期"]) + " 发起（秋季申请期），应在 " + ymd(deadline)
+              + " 前完成，" + state)
+    return _biz(ctx, f, detail, deadline)
+
+
 _C, _CS, _CT = ("changes",), ("changes", "steps"), ("students", "changes")
 _B16 = "通知2016 附件1 "
 register(
     "business",
-    rule("TR-01", "核办环节超期", "高", ("steps",),
+    rule("TR-01", "核办环节超期", "高", _CS,
          "办法2013 第十四条; 通知2016 附件1 三.7; 办法2025",
-         "审核环节到达后超过规定工作日才处理（或仍未处理），寒暑假不计，列明责任单位", tr01,
+         "转学类业务的审核环节到达后超过规定工作日才处理（或仍未处理），寒暑假不计，"
+         "调档环节由TR-05计时，列明责任单位", tr01,
          (Param("workdays", 10, "int", "每个环节的办理时限（工作日）"),)),
     rule("TR-02", "业务超90天未办结", "高", _CS, _B16 + "三.7",
          "转学业务发起超过规定天数仍在办且未进入调档", tr02,
@@ -267,12 +315,17 @@ register(
          "毕业年级学生的转学在毕业前（7月30日）仍未办结", tr07,
          (Param("deadline", "07-30", "monthday", "毕业年级转学办结截止日"),)),
     rule("TR-08", "跨学制转学年级变更", "中", _C, _B16 + "四.2",
-         "转入年级与原年级不对应且无年级变更审批通过记录", tr08),
+         "跨省或跨学制转学的转入年级与原年级不对应，且无年级变更审批通过记录", tr08),
     rule("TR-09", "毕业回退超期", "高", ("changes", "students.毕业日期"), _B16 + "四.3",
          "毕业回退在毕业日期后超过规定月数才发起", tr09,
          (Param("months", 6, "int", "毕业回退期限（月）"),)),
-    rule("TR-10", "关键信息修改无证明材料", "高", ("modifications",), _B16 + "一.3",
-         "修改姓名或身份证件号未上传证明材料", tr10),
+    rule("TR-10", "关键信息修改无证明材料", "高", ("modifications",),
+         _B16 + "一.3; 办法2013 第十条; 西吉2020 二(四)",
+         "修改姓名、身份证件号、性别、出生日期或民族未上传证明材料", tr10),
     rule("TR-11", "转学缺少转学原因证明材料", "高", _C, _B16 + "三.1",
          "转学或跨省转学未上传转学原因证明材料", tr11),
+    rule("TR-13", "毕业后跨省就学超期未办结", "高", _C, _B16 + "三.5 (11月30日之前完成)",
+         "秋季申请期发起的毕业后跨省就学在当年11月30日前未办结", tr13,
+         (Param("window", ["08-15", "12-14"], "monthday_pair", "秋季申请期（含首尾）"),
+          Param("deadline", "11-30", "monthday", "办结截止日"))),
 )

@@ -20,7 +20,7 @@ import pandas as pd
 from ..schema import TABLES
 
 SEVERITIES: tuple[str, ...] = ("高", "中", "低")
-PARAM_KINDS: tuple[str, ...] = ("int", "monthday", "windows", "grades")
+PARAM_KINDS: tuple[str, ...] = ("int", "monthday", "windows", "grades", "monthday_pair")
 _MONTHDAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -86,6 +86,13 @@ def validate_param(param: Param, value: Any) -> str | None:
             return None
         except ValueError:
             return "月-日字符串，如 \"07-15\""
+    if param.kind == "monthday_pair":
+        try:
+            ok = isinstance(value, list | tuple) and len(value) == 2 and all(
+                parse_monthday(v) for v in value)
+        except ValueError:
+            ok = False
+        return None if ok else "[开始, 结束] 月-日对，如 [\"08-15\", \"12-14\"]"
     if param.kind == "grades":
         ok = isinstance(value, list | tuple) and all(
             isinstance(g, int) and not isinstance(g, bool) and 1 <= g <= 12 for g in value)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..ids import validate_ids, xjh_kinds
 from ..schema import RESIDENT_ID, TRANSFER_TYPES
+from ..terms import DEFAULT_PROMOTION, TermCalendar
 from ..workdays import years_of
 
 CROSS_PROVINCE: tuple[str, ...] = ("跨省转学", "毕业后跨省就学")
@@ -27,6 +28,7 @@ class Shared:
 
     cache: dict[str, Any] = field(default_factory=dict)
     years: set[int] = field(default_factory=set)
+    assumed_terms: set[str] = field(default_factory=set)  # terms whose start was a default
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,11 @@ class Context:
     as_of: pd.Timestamp
     calendar: Any  # workdays.WorkCalendar, without 寒暑假
     vacation_calendar: Any  # the same with the profile's 寒暑假 not counted (TR-01)
-    term_starts: tuple[tuple[int, int], ...]
+    term_starts: Any  # month-days of the term starts, or a terms.TermCalendar (the 校历)
     age_cutoff: tuple[int, int]
     params: dict[str, Any] = field(default_factory=dict)
     shared: Shared = field(default_factory=Shared)
+    promotion: tuple[int, int] = DEFAULT_PROMOTION  # the 升级 day (last day of a school year)
 
     def for_rule(self, params: dict[str, Any]) -> Context:
         """A view of this context carrying one rule's parameters."""
@@ -111,7 +114,8 @@ class Context:
                 [], dtype="string")
             st = self.tables["steps"]["业务编号"] if self.has("steps") else pd.Series(
                 [], dtype="string")
-            codes = pd.factorize(pd.concat([c, st], ignore_index=True))[0]
+            both = np.concatenate([c.to_numpy(dtype=object), st.to_numpy(dtype=object)])
+            codes = pd.factorize(both, use_na_sentinel=True)[0]
             return codes[:len(c)], codes[len(c):]
         return self.cached("business_codes", make)
 
@@ -163,6 +167,18 @@ class Context:
         return self.take_register(self.register_positions(xjh), columns).set_axis(xjh.index)
 
     # ------------------------------------------------------------ calendar
+
+    @property
+    def terms(self) -> TermCalendar:
+        t = self.term_starts
+        return t if isinstance(t, TermCalendar) else TermCalendar(tuple(t))
+
+    def term_start_of(self, dates: pd.Series, back: int = 0) -> pd.Series:
+        """The start of each date's term (``back`` terms earlier), from the 校历 where it gives
+        the term; the terms whose default start was assumed are remembered for the note."""
+        out, assumed = self.terms.locate(dates, back)
+        self.shared.assumed_terms.update(assumed)
+        return out
 
     def note_dates(self, *series: pd.Series) -> None:
         """Remember the calendar years spanned by dates used to count working days (for the

@@ -110,14 +110,22 @@ def xj04(ctx: Context) -> pd.DataFrame:
 
 def _others(keys: pd.Series, labels) -> pd.DataFrame:
     """Rows of ``keys`` (positions) whose key repeats: n (records sharing it) and the '、'-joined
-    labels (``labels(positions)``) of the other records (at most _LIST_MAX, then 等)."""
+    labels (``labels(positions)``) of the other records (at most _LIST_MAX, then 等).
+
+    Linear in the records: each record meets only the first _LIST_MAX + 1 records of its group
+    (a group of 10,000 sharing one ID is 10,000 × 11 rows, not 10,000² pairs)."""
     pos = np.flatnonzero((keys.notna() & keys.duplicated(keep=False)).to_numpy())
-    frame = pd.DataFrame({"k": keys.to_numpy()[pos], "lab": labels(pos).to_numpy(), "pos": pos})
-    pairs = frame.merge(frame, on="k", suffixes=("", "_o"))
-    pairs = pairs[(pairs["pos"] != pairs["pos_o"]).to_numpy()]
-    n = pairs.groupby("pos").size()
+    frame = pd.DataFrame({"k": pd.factorize(keys.to_numpy()[pos])[0], "pos": pos})
+    groups = frame.groupby("k", sort=False)
+    n = groups["pos"].transform("size").to_numpy()
+    head = frame[(groups.cumcount() <= _LIST_MAX).to_numpy()]
+    head = pd.DataFrame({"k": head["k"].to_numpy(), "pos_o": head["pos"].to_numpy(),
+                         "lab_o": labels(head["pos"].to_numpy()).to_numpy()})
+    pairs = frame.merge(head, on="k")
+    pairs = pairs[(pairs["pos"] != pairs["pos_o"]).to_numpy()].sort_values(
+        ["pos", "pos_o"], kind="stable")
     shown = pairs.groupby("pos").head(_LIST_MAX).groupby("pos")["lab_o"].agg("、".join)
-    out = pd.DataFrame({"n": n + 1, "others": shown}).sort_index()
+    out = pd.DataFrame({"n": pd.Series(n, index=pos), "others": shown}).sort_index()
     more = (out["n"] - 1 > _LIST_MAX).to_numpy()
     out.loc[more, "others"] = out.loc[more, "others"] + " 等"
     return out
@@ -179,8 +187,10 @@ register(
          "G字头学籍号去掉G后与有效身份证号（18位形式）不同", xj02),
     rule("XJ-03", "临时学籍号长期未转正", "高", (("students", "students.建籍日期"),
                                            ("students", "students.入学年月")),
-         "通知2016 附件1 一.1, 一.4", "L字头临时学籍号自建籍（或入学）起超过规定月数仍未转正", xj03,
-         (Param("months", 12, "int", "临时学籍号转正期限（月）"),)),
+         "通知2016 附件1 一.1",
+         "L字头临时学籍号自建籍（或入学）起超过检查参数规定的月数仍未转正（月数为督查设定的检查"
+         "参数，非文件规定时限）", xj03,
+         (Param("months", 12, "int", "临时学籍号转正检查参数（月，非文件时限）"),)),
     rule("XJ-04", "J字头学籍号已具备身份证件号", "低", _ST, "通知2016 附件1 一.1",
          "J字头学籍号的学生已有有效居民身份证号，查重后应转为G字头", xj04),
     rule("DU-01", "身份证件号重复", "高", _ST, "办法2013 第六条; 办法2025 一人一籍",

@@ -4,7 +4,7 @@ The functions turn the workspace's stored frames (English identifiers inside the
 tables with Chinese headers, schools named by name and no ``NaN`` — the same tables the
 reports and pages show — and :func:`write_exports` writes them as files:
 ``问题清单.csv/.xlsx``, ``规则执行情况.csv``, ``疑似重复.csv``, ``疑似重复分组.csv``,
-``未载入行.csv`` and ``载入情况.csv``.
+``未载入行.csv``, ``载入情况.csv`` and the 控辍保学 list ``控辍保学名单.csv/.xlsx`` (ST-06).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pandas as pd
 from ..audit import NOT_RUN, RAN
 from ..ingest import report_table
 from ..output import write_csv, write_xlsx
+from ..rules.records import dropout_list
 
 SEVERITIES: tuple[str, ...] = ("高", "中", "低")
 FINDING_HEADERS: dict[str, str] = {
@@ -85,6 +86,16 @@ def rejects_table(rejects: pd.DataFrame) -> pd.DataFrame:
                          for c, h in REJECT_HEADERS.items()})
 
 
+def dropout_table(findings: pd.DataFrame, students: pd.DataFrame, names: pd.Series
+                  ) -> pd.DataFrame:
+    """控辍保学名单: one row per ST-06 finding — 学籍号, 姓名, 学校 (by name), 年级, 班级, 学籍状态,
+    离校日期, 监护人, 监护人电话, 乡镇, 现住址 — empty cells for unknown values."""
+    schools = pd.DataFrame({"学校标识码": names.index.astype(object),
+                            "学校名称": names.to_numpy(dtype=object)})
+    out = dropout_list(students, findings, schools)
+    return out.apply(_text).reset_index(drop=True)
+
+
 def write_exports(ws, out_dir: str | Path) -> list[Path]:
     """Write the clerk's files of workspace ``ws`` into ``out_dir``; return their paths."""
     out = Path(out_dir)
@@ -96,6 +107,10 @@ def write_exports(ws, out_dir: str | Path) -> list[Path]:
         write_csv(rejects_table(ws.loaded.rejects), out / "未载入行.csv"),
         write_csv(report_table(ws.loaded), out / "载入情况.csv"),
     ]
+    if "students" in ws.loaded.tables:
+        dropouts = dropout_table(ws.findings, ws.students, ws.names)
+        written += [write_csv(dropouts, out / "控辍保学名单.csv"),
+                    write_xlsx(dropouts, out / "控辍保学名单.xlsx", "控辍保学名单")]
     dup = ws.duplicates
     if dup is not None:
         written += [write_csv(pairs_table(dup.pairs), out / "疑似重复.csv"),
