@@ -17,10 +17,11 @@ from .load import (
     report_table,
     summary_text,
 )
+from .quality import quality_findings
 
 DEMO_MARKER = "示范数据说明.txt"
 """Written by ``xueji-audit demo-data`` into every demo data folder: data read from a folder
 holding it is the generated demo county (reports and pages then say 示范数据)."""
 
 __all__ = ["DEMO_MARKER", "REPORT_HEADERS", "SUFFIXES", "LoadResult", "SheetReport", "data_files", "load_file",
-           "load_folder", "report_table", "summary_text"]
+           "load_folder", "quality_findings", "report_table", "summary_text"]

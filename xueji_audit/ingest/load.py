@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import EmptyFileError, NoHeaderError, NoStudentTableError
-from ..schema import REJECT_COLUMNS, TABLES
+from ..schema import RAW_PREFIX, REJECT_COLUMNS, TABLES
 from .headers import detect_header, normalize_header
-from .normalize import normalize_table
+from .normalize import Unknown, Values, normalize_table
 from .readers import Grid, RawSheet, blank_mask, read_file
 
 SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
@@ -30,6 +30,9 @@ PROVENANCE = ("_file", "_sheet", "_row")
 _TOTALS = re.compile(r"^[合总小共]\s*计")
 _SOURCE_NAMES = {"xlsx": "xlsx", "xls": "xls", "csv": "csv", "html": "HTML网页表格",
                  "xml": "Excel2003 XML"}
+
+
+UNKNOWN_COLUMNS = ("table", "column", "value", "rows", "file")
 
 
 @dataclass
@@ -57,6 +60,10 @@ class LoadResult:
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     report: list[SheetReport] = field(default_factory=list)
     columns_found: dict[str, set[str]] = field(default_factory=dict)
+    unknown_values: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(UNKNOWN_COLUMNS)))
+    """Coded values the vocabulary did not know, one row per table, column, value and file
+    (``UNKNOWN_COLUMNS``); their rows are loaded with the raw text in ``原值_<列>``."""
 
     def present_columns(self, table_key: str) -> set[str]:
         """The canonical columns of ``table_key`` that some file actually had."""
@@ -69,6 +76,7 @@ class _Piece:
     frame: pd.DataFrame
     rejects: pd.DataFrame
     columns: set[str]
+    unknown: pd.DataFrame | None = None
 
 
 def totals_rows(grid: Grid) -> np.ndarray:
@@ -106,7 +114,30 @@ def _take(grid: Grid, keep: np.ndarray) -> Grid:
                 [None if n is None else n[keep] for n in grid.numbers], grid.rows[keep])
 
 
-def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
+def _keep_unknown(frame: pd.DataFrame, unknown: Unknown, keep: np.ndarray, table: str,
+                  rel: str, rep: SheetReport) -> pd.DataFrame | None:
+    """Add a ``原值_<列>`` column per column with unknown values (raw text on those rows) and
+    return the counts per value; notes go to the sheet's report."""
+    counts = []
+    for col, (mask, raw) in unknown.columns.items():
+        mask = mask & keep
+        if not mask.any():
+            continue
+        values = raw.filter(pa.array(mask))
+        kept = pc.if_else(pa.array(mask), raw, pa.scalar(None, pa.string())).filter(pa.array(keep))
+        frame[RAW_PREFIX + col] = pd.Series(pd.arrays.ArrowStringArray(kept))
+        per = pd.Series(values.to_pylist(), dtype=object).value_counts(sort=True)
+        counts.append(pd.DataFrame({"table": table, "column": col, "value": per.index,
+                                    "rows": per.to_numpy(dtype=np.int64), "file": rel}))
+        shown = "、".join(f"「{v}」{n} 行" for v, n in per.head(5).items())
+        more = f" 等 {len(per)} 种" if len(per) > 5 else ""
+        rep.notes.append(f"数据质量：「{col}」取值无法识别 {int(mask.sum())} 行（{shown}{more}），"
+                         f"已载入，原值保留在「{RAW_PREFIX}{col}」列")
+    return pd.concat(counts, ignore_index=True) if counts else None
+
+
+def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport, values: Values | None = None
+                ) -> _Piece:
     match = detect_header(sheet.top, rel, sheet.name or None)
     table = match.table
     rep.table, rep.header_row = table.name, sheet.top_rows[match.row_index]
@@ -129,7 +160,7 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
                 pc.greater(pc.binary_length(pc.utf8_trim_whitespace(grid.columns[j])), 0)).as_py():
             rep.notes.append(f"第 {j + 1} 列没有列名但有内容，未载入")
     cols = {name: (grid.columns[j], grid.numbers[j]) for j, name in match.columns.items()}
-    frame, problems = normalize_table(table, cols, n)
+    frame, problems, unknown = normalize_table(table, cols, n, values)
     reasons = problems.reasons()
     totals = totals_rows(grid)
     if len(totals):
@@ -142,6 +173,7 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
     keep[bad] = False
     if len(bad):
         frame = frame[keep].reset_index(drop=True)
+    found = _keep_unknown(frame, unknown, keep, table.name, rel, rep)
     frame["_file"] = pd.Series([rel] * len(frame), dtype=pd.StringDtype("pyarrow"))
     frame["_sheet"] = pd.Series([sheet.name] * len(frame), dtype=pd.StringDtype("pyarrow"))
     frame["_row"] = grid.rows[keep]
@@ -152,10 +184,11 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
     rep.rows_read, rep.rows_loaded, rep.rows_rejected = n, int(keep.sum()), len(bad)
     if n == 0:
         rep.notes.append("表头下方没有数据行")
-    return _Piece(table.key, frame, rejects, match.matched)
+    return _Piece(table.key, frame, rejects, match.matched, found)
 
 
-def _load_raw(path: Path, rel: str) -> tuple[list[_Piece], list[SheetReport]]:
+def _load_raw(path: Path, rel: str, values: Values | None = None
+              ) -> tuple[list[_Piece], list[SheetReport]]:
     raw = read_file(path)
     pieces, reports, skipped = [], [], []
     for sheet in raw.sheets:
@@ -166,7 +199,7 @@ def _load_raw(path: Path, rel: str) -> tuple[list[_Piece], list[SheetReport]]:
             rep.notes.append("空工作表，已跳过" if sheet.name else "文件没有内容")
             continue
         try:
-            pieces.append(_load_sheet(sheet, rel, rep))
+            pieces.append(_load_sheet(sheet, rel, rep, values))
         except NoHeaderError as exc:
             skipped.append(exc)
             rep.notes.append("找不到可识别的表头，已跳过")
@@ -195,13 +228,17 @@ def _combine(pieces: list[_Piece], reports: list[SheetReport]) -> LoadResult:
     rejects = [p.rejects for p in pieces if len(p.rejects)]
     if rejects:
         result.rejects = pd.concat(rejects, ignore_index=True)
+    unknown = [p.unknown for p in pieces if p.unknown is not None]
+    if unknown:
+        result.unknown_values = pd.concat(unknown, ignore_index=True)
     return result
 
 
-def load_file(path: str | Path) -> LoadResult:
-    """Load one file; ``_file`` is its name."""
+def load_file(path: str | Path, *, values: Values | None = None) -> LoadResult:
+    """Load one file; ``_file`` is its name. ``values``: local spellings of coded columns
+    (a profile's ``[values.<列>]``)."""
     path = Path(path)
-    pieces, reports = _load_raw(path, path.name)
+    pieces, reports = _load_raw(path, path.name, values)
     return _combine(pieces, reports)
 
 
@@ -218,12 +255,14 @@ def data_files(folder: Path) -> list[Path]:
 
 
 def load_folder(path: str | Path, *,
-                progress: bool | Callable[[int, int, str], None] = False) -> LoadResult:
+                progress: bool | Callable[[int, int, str], None] = False,
+                values: Values | None = None) -> LoadResult:
     """Load every data file under ``path`` (recursively), recognised by its headers.
 
     ``progress``: True prints each file to stderr; a callable is called as
     ``progress(done, total, relative_path)`` before each file (and once more at the end with
-    ``done == total``). Raises :class:`NoStudentTableError` when no 学生 table was found.
+    ``done == total``). ``values``: local spellings of coded columns (a profile's
+    ``[values.<列>]``, column → {local value → accepted spelling}). Raises :class:`NoStudentTableError` when no 学生 table was found.
     """
     folder = Path(path)
     if not folder.is_dir():
@@ -236,7 +275,7 @@ def load_folder(path: str | Path, *,
             progress(done, len(files), rel)
         elif progress:
             print(f"读取 {rel} …", file=sys.stderr, flush=True)
-        p, r = _load_raw(f, rel)
+        p, r = _load_raw(f, rel, values)
         pieces += p
         reports += r
     if callable(progress):
