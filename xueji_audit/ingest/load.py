@@ -111,7 +111,8 @@ def _contents(grid: Grid, positions: np.ndarray) -> list[str]:
 def _take(grid: Grid, keep: np.ndarray) -> Grid:
     idx = pa.array(np.flatnonzero(keep))
     return Grid([c.take(idx) for c in grid.columns],
-                [None if n is None else n[keep] for n in grid.numbers], grid.rows[keep])
+                [None if n is None else n[keep] for n in grid.numbers], grid.rows[keep],
+                grid.encoding, grid.flags)
 
 
 def _keep_unknown(frame: pd.DataFrame, unknown: Unknown, keep: np.ndarray, table: str,
@@ -162,6 +163,16 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport, values: Values | No
     cols = {name: (grid.columns[j], grid.numbers[j]) for j, name in match.columns.items()}
     frame, problems, unknown = normalize_table(table, cols, n, values)
     reasons = problems.reasons()
+    if grid.flags:  # rows the reader could not read whole (broken quotes, undecodable bytes)
+        flagged = np.flatnonzero(np.isin(grid.rows, np.fromiter(grid.flags, np.int64)))
+        why = [grid.flags[int(r)] for r in grid.rows[flagged]]
+        reasons = pd.concat([reasons.drop(flagged, errors="ignore"),
+                             pd.Series(why, index=flagged, dtype=object)]).sort_index()
+        for label in dict.fromkeys(w.split("：")[0] if "：" in w else "无法读取" for w in why):
+            at = [str(grid.rows[p]) for p, w in zip(flagged, why, strict=True)
+                  if w.startswith(label) or (label == "无法读取" and "：" not in w)]
+            rep.notes.append(f"{label} {len(at)} 行（第 {'、'.join(at[:5])}{' 等' if len(at) > 5 else ''}"
+                             " 行），列入拒收")
     totals = totals_rows(grid)
     if len(totals):
         reasons = reasons.drop(totals, errors="ignore")

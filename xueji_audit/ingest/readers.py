@@ -45,6 +45,7 @@ class Grid:
     numbers: list[np.ndarray | None]  # float value of numeric cells, NaN elsewhere; None: none
     rows: np.ndarray  # 1-based row number (Excel) or line number (CSV) of each row
     encoding: str | None = None  # the text encoding found while decoding (CSV)
+    flags: dict[int, str] = field(default_factory=dict)  # row number -> why it cannot load
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -56,7 +57,8 @@ class Grid:
     def slice(self, start: int) -> Grid:
         """The rows from position ``start`` on."""
         return Grid([c.slice(start) for c in self.columns],
-                    [None if n is None else n[start:] for n in self.numbers], self.rows[start:])
+                    [None if n is None else n[start:] for n in self.numbers], self.rows[start:],
+                    self.encoding, self.flags)
 
     def top(self, n: int = SCAN_ROWS) -> list[list[str]]:
         """The first ``n`` rows as lists of text."""
@@ -253,6 +255,34 @@ def _open_fast(path: Path):
         return None
 
 
+def check_xlsx(path: Path) -> None:
+    """Refuse an .xlsx beyond the limits (:mod:`.limits`: decompressed sizes, the area every
+    sheet spans) before python-calamine or fastexcel allocate anything."""
+    import zipfile
+    import zlib
+
+    from .limits import check_sheet_xml, check_zip
+    from .readers_xlsx import sheet_parts
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable zip: the reader says so
+    with zf:
+        check_zip(str(path), zf)
+        names = set(zf.namelist())
+        try:
+            parts = set(sheet_parts(zf).values())
+        except Exception:  # no workbook part: the reader says so
+            parts = set()
+        parts |= {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+        for part in sorted(parts & names):
+            try:
+                check_sheet_xml(str(path), zf, part)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+                continue  # a damaged part: the reader reports the file as unreadable
+
+
 def _open_workbook(path: Path, source: str):
     import python_calamine as calamine
 
@@ -307,6 +337,8 @@ def read_file(path: str | Path) -> RawFile:
         raise EmptyFileError(str(path), "文件是空的（0 字节）", "请重新导出该文件。")
     kind = sniff(head)
     suffix = path.suffix.lower()
+    if kind == "xlsx":
+        check_xlsx(path)
     if kind == "xlsx" and FAST_XLSX and (fast := _open_fast(path)) is not None:
         return RawFile(path, "xlsx", "calamine", _xlsx_sheets(path, fast))
     if kind in ("xlsx", "ole"):
