@@ -20,12 +20,11 @@ import pyarrow.compute as pc
 
 from ..errors import EmptyFileError, NoHeaderError, NoStudentTableError
 from ..schema import RAW_PREFIX, REJECT_COLUMNS, TABLES
+from .folder import scan_folder
 from .headers import detect_header, normalize_header
 from .normalize import Unknown, Values, normalize_table
 from .readers import Grid, RawSheet, blank_mask, read_file
 
-SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
-SKIP_DIRS = frozenset({"truth"})
 PROVENANCE = ("_file", "_sheet", "_row")
 _TOTALS = re.compile(r"^[合总小共]\s*计")
 _SOURCE_NAMES = {"xlsx": "xlsx", "xls": "xls", "csv": "csv", "html": "HTML网页表格",
@@ -253,18 +252,6 @@ def load_file(path: str | Path, *, values: Values | None = None) -> LoadResult:
     return _combine(pieces, reports)
 
 
-def data_files(folder: Path) -> list[Path]:
-    """The data files under ``folder``: spreadsheets and CSV, no temp/hidden files or truth/."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
-            continue
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".")):
-            out.append(p)
-    return out
-
-
 def load_folder(path: str | Path, *,
                 progress: bool | Callable[[int, int, str], None] = False,
                 values: Values | None = None) -> LoadResult:
@@ -279,7 +266,7 @@ def load_folder(path: str | Path, *,
     if not folder.is_dir():
         raise NoStudentTableError(f"数据文件夹「{folder}」不存在或不是文件夹，请检查路径。")
     pieces, reports = [], []
-    files = data_files(folder)
+    files, skipped = scan_folder(folder)
     for done, f in enumerate(files):
         rel = f.relative_to(folder).as_posix()
         if callable(progress):
@@ -291,6 +278,7 @@ def load_folder(path: str | Path, *,
         reports += r
     if callable(progress):
         progress(len(files), len(files), "")
+    reports += [SheetReport(rel, "", "", "-", "-", notes=[why]) for rel, why in skipped]
     result = _combine(pieces, reports)
     if "students" not in result.tables:
         raise NoStudentTableError(
