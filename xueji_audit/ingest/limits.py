@@ -150,10 +150,13 @@ def _column_number(letters: bytes) -> int:
 def check_sheet_xml(file: str, zf: zipfile.ZipFile, part: str) -> None:
     """Stream one sheet's XML and refuse it when its cell references (or its declared
     ``<dimension>``) span more than the limits — before any reader allocates the grid."""
+    from concurrent.futures import ThreadPoolExecutor
+
     rows = cols = 0
     tail = b""
     read = 0
-    with zf.open(part) as fh:
+    pending = None
+    with zf.open(part) as fh, ThreadPoolExecutor(1) as pool:  # scan a block, inflate the next
         while data := fh.read(_SPLIT):
             read += len(data)
             if read > MAX_UNPACKED:
@@ -166,7 +169,11 @@ def check_sheet_xml(file: str, zf: zipfile.ZipFile, part: str) -> None:
                 tail = tail[-4096:]
             if read == len(data) and (m := _DIMENSION.search(block[:65536])):
                 check_area(file, int(m.group(2)[:9]), _column_number(m.group(1)))
-            buf = np.frombuffer(block + b"\0" * 16, np.uint8)
-            r, c = _refs(buf)
-            rows, cols = max(rows, r), max(cols, c)
-            check_area(file, rows, cols)
+            if pending is not None:
+                r, c = pending.result()
+                rows, cols = max(rows, r), max(cols, c)
+                check_area(file, rows, cols)
+            pending = pool.submit(_refs, np.frombuffer(block + b"\0" * 16, np.uint8))
+        if pending is not None:
+            r, c = pending.result()
+            check_area(file, max(rows, r), max(cols, c))

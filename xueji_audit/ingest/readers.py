@@ -337,10 +337,22 @@ def read_file(path: str | Path) -> RawFile:
         raise EmptyFileError(str(path), "文件是空的（0 字节）", "请重新导出该文件。")
     kind = sniff(head)
     suffix = path.suffix.lower()
-    if kind == "xlsx":
+    if kind == "xlsx" and FAST_XLSX:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:  # fastexcel opens while the limits are checked
+            checked = pool.submit(check_xlsx, path)
+            fast = _open_fast(path)
+            try:
+                checked.result()  # raises when the file is beyond the limits
+            except BaseException:
+                if fast is not None:
+                    fast[1].close()
+                raise
+        if fast is not None:
+            return RawFile(path, "xlsx", "calamine", _xlsx_sheets(path, fast))
+    elif kind == "xlsx":
         check_xlsx(path)
-    if kind == "xlsx" and FAST_XLSX and (fast := _open_fast(path)) is not None:
-        return RawFile(path, "xlsx", "calamine", _xlsx_sheets(path, fast))
     if kind in ("xlsx", "ole"):
         wb = _open_workbook(path, kind)
         source = "xlsx" if kind == "xlsx" else "xls"
