@@ -177,3 +177,29 @@ def check_sheet_xml(file: str, zf: zipfile.ZipFile, part: str) -> None:
         if pending is not None:
             r, c = pending.result()
             check_area(file, max(rows, r), max(cols, c))
+
+
+def check_xlsx(path) -> None:
+    """Refuse an .xlsx beyond the limits (decompressed sizes, the area every
+    sheet spans) before python-calamine or fastexcel allocate anything."""
+    import zlib
+
+    from .readers_xlsx import sheet_parts
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable zip: the reader says so
+    with zf:
+        check_zip(str(path), zf)
+        names = set(zf.namelist())
+        try:
+            parts = set(sheet_parts(zf).values())
+        except Exception:  # no workbook part: the reader says so
+            parts = set()
+        parts |= {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+        for part in sorted(parts & names):
+            try:
+                check_sheet_xml(str(path), zf, part)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+                continue  # a damaged part: the reader reports the file as unreadable

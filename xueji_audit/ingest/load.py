@@ -19,19 +19,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import EmptyFileError, NoHeaderError, NoStudentTableError
-from ..schema import RAW_PREFIX, REJECT_COLUMNS, TABLES
+from ..schema import REJECT_COLUMNS, TABLES
 from .folder import scan_folder
 from .headers import detect_header, normalize_header
-from .normalize import Unknown, Values, normalize_table
+from .normalize import Values, normalize_table
+from .quality import UNKNOWN_COLUMNS, keep_unknown
 from .readers import Grid, RawSheet, blank_mask, read_file
 
 PROVENANCE = ("_file", "_sheet", "_row")
 _TOTALS = re.compile(r"^[合总小共]\s*计")
 _SOURCE_NAMES = {"xlsx": "xlsx", "xls": "xls", "csv": "csv", "html": "HTML网页表格",
                  "xml": "Excel2003 XML"}
-
-
-UNKNOWN_COLUMNS = ("table", "column", "value", "rows", "file")
 
 
 @dataclass
@@ -114,28 +112,6 @@ def _take(grid: Grid, keep: np.ndarray) -> Grid:
                 grid.encoding, grid.flags)
 
 
-def _keep_unknown(frame: pd.DataFrame, unknown: Unknown, keep: np.ndarray, table: str,
-                  rel: str, rep: SheetReport) -> pd.DataFrame | None:
-    """Add a ``原值_<列>`` column per column with unknown values (raw text on those rows) and
-    return the counts per value; notes go to the sheet's report."""
-    counts = []
-    for col, (mask, raw) in unknown.columns.items():
-        mask = mask & keep
-        if not mask.any():
-            continue
-        values = raw.filter(pa.array(mask))
-        kept = pc.if_else(pa.array(mask), raw, pa.scalar(None, pa.string())).filter(pa.array(keep))
-        frame[RAW_PREFIX + col] = pd.Series(pd.arrays.ArrowStringArray(kept))
-        per = pd.Series(values.to_pylist(), dtype=object).value_counts(sort=True)
-        counts.append(pd.DataFrame({"table": table, "column": col, "value": per.index,
-                                    "rows": per.to_numpy(dtype=np.int64), "file": rel}))
-        shown = "、".join(f"「{v}」{n} 行" for v, n in per.head(5).items())
-        more = f" 等 {len(per)} 种" if len(per) > 5 else ""
-        rep.notes.append(f"数据质量：「{col}」取值无法识别 {int(mask.sum())} 行（{shown}{more}），"
-                         f"已载入，原值保留在「{RAW_PREFIX}{col}」列")
-    return pd.concat(counts, ignore_index=True) if counts else None
-
-
 def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport, values: Values | None = None
                 ) -> _Piece:
     match = detect_header(sheet.top, rel, sheet.name or None)
@@ -183,7 +159,7 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport, values: Values | No
     keep[bad] = False
     if len(bad):
         frame = frame[keep].reset_index(drop=True)
-    found = _keep_unknown(frame, unknown, keep, table.name, rel, rep)
+    found = keep_unknown(frame, unknown, keep, table.name, rel, rep)
     frame["_file"] = pd.Series([rel] * len(frame), dtype=pd.StringDtype("pyarrow"))
     frame["_sheet"] = pd.Series([sheet.name] * len(frame), dtype=pd.StringDtype("pyarrow"))
     frame["_row"] = grid.rows[keep]

@@ -255,34 +255,6 @@ def _open_fast(path: Path):
         return None
 
 
-def check_xlsx(path: Path) -> None:
-    """Refuse an .xlsx beyond the limits (:mod:`.limits`: decompressed sizes, the area every
-    sheet spans) before python-calamine or fastexcel allocate anything."""
-    import zipfile
-    import zlib
-
-    from .limits import check_sheet_xml, check_zip
-    from .readers_xlsx import sheet_parts
-
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # not a readable zip: the reader says so
-    with zf:
-        check_zip(str(path), zf)
-        names = set(zf.namelist())
-        try:
-            parts = set(sheet_parts(zf).values())
-        except Exception:  # no workbook part: the reader says so
-            parts = set()
-        parts |= {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-        for part in sorted(parts & names):
-            try:
-                check_sheet_xml(str(path), zf, part)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
-                continue  # a damaged part: the reader reports the file as unreadable
-
-
 def _open_workbook(path: Path, source: str):
     import python_calamine as calamine
 
@@ -325,6 +297,7 @@ def sniff(head: bytes) -> str:
 def read_file(path: str | Path) -> RawFile:
     """Open ``path`` and return its sheets (lazily), whatever its real format."""
     from . import readers_markup, readers_text
+    from .limits import check_xlsx
 
     path = Path(path)
     try:
