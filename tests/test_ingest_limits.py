@@ -195,3 +195,23 @@ def test_limits_are_far_above_a_real_export():
     check_area("x", 1_048_576, 60)
     with pytest.raises(FileTooLargeError):
         check_area("x", 1_048_576, MAX_AREA // 1_048_576 + 1)
+
+
+def test_far_cell_hidden_in_the_middle_of_a_large_sheet(tmp_path):
+    """Out of order, past the first 16 MB block, no dimension: still found."""
+    src = corner_xlsx(tmp_path / "src.xlsx", far="H3")
+    dst = tmp_path / "hidden.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                zout.writestr(info.filename, zin.read(info.filename))
+        with zout.open("xl/worksheets/sheet1.xml", "w") as fh:
+            fh.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                     b"<sheetData>")
+            for start in range(1, 600_001, 10_000):
+                fh.write(b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
+                                  for i in range(start, start + 10_000)))
+                if start == 450_001:
+                    fh.write(b'<row r="7"><c r="ZZ1048576"><v>1</v></c></row>')
+            fh.write(b"</sheetData></worksheet>")
+    refused(dst, "个单元格")

@@ -162,11 +162,8 @@ def check_sheet_xml(file: str, zf: zipfile.ZipFile, part: str) -> None:
             if read > MAX_UNPACKED:
                 raise too_large(file, "工作表解压后超过上限（疑似「压缩炸弹」）",
                                 "文件可能已损坏或被篡改；请重新导出该文件。")
-            block = tail + data
-            cut = block.rfind(b">") + 1
-            block, tail = block[:cut], block[cut:]
-            if len(tail) > 4096:  # a run without any tag end: not a sheet we scan further
-                tail = tail[-4096:]
+            block = tail + data  # blocks overlap by 32 bytes: no reference is cut in two
+            tail = block[-32:]
             if read == len(data) and (m := _DIMENSION.search(block[:65536])):
                 check_area(file, int(m.group(2)[:9]), _column_number(m.group(1)))
             if pending is not None:
