@@ -57,15 +57,16 @@ def test_csv_encodings_detected(tmp_path, encoding, data):
     assert df["_row"].tolist() == list(range(2, 2 + len(df)))
 
 
-def test_tab_delimited_and_undecodable_csv(tmp_path):
+def test_tab_delimited_and_undecodable_row_rejected_alone(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(csv_text([HEADER, *ROWS], "\t").encode("utf-8"))
     assert load_file(path).tables["students"]["学籍号"].tolist() == [ROWS[0][0], ROWS[1][0]]
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_text([HEADER]).encode("utf-8") + b"\x81\x20\xff\xfe\x80\x80")
-    with pytest.raises(UnreadableFileError) as err:
-        load_file(bad)
-    assert "bad.csv" in str(err.value) and "编码" in str(err.value)
+    bad.write_bytes(csv_text([HEADER, ROWS[0]]).encode("utf-8") + b"\x81\x20\xff\xfe\x80\x80")
+    res = load_file(bad)
+    assert res.tables["students"]["学籍号"].tolist() == [ROWS[0][0]]
+    assert res.rejects["row"].tolist() == [3]
+    assert res.rejects["reason"].iloc[0].startswith("含无法识别的字节：本行按 utf-8 解码失败")
 
 
 def test_csv_line_numbers_with_quoted_line_breaks_and_short_rows(tmp_path):

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from .dates import parse_date
+from .ingest import quality_findings
 from .profile import Profile, load_profile
 from .rules import CATALOGUE, Context, Rule, needs_text
 from .rules.chains import chains_of
@@ -101,7 +102,8 @@ def run_audit(data, as_of: dt.date | str, profile: Profile | str | Path | None =
     finally:
         if collecting:
             gc.enable()
-    findings = _frame(found)
+    dq = quality_findings(data)  # DQ-01: values the loader could not read (not in the catalogue)
+    findings = _frame(found + ([dq] if len(dq) else []))
     note = profile.calendar().note_for(ctx.shared.years)
     notes = [note] if note else []
     if ctx.shared.assumed_terms:

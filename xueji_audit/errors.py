@@ -22,6 +22,11 @@ class UnreadableFileError(DataFileError):
     """The file is not a readable spreadsheet or CSV (corrupt, encrypted, wrong format)."""
 
 
+class FileTooLargeError(DataFileError):
+    """The file declares or spans more than the readers' limits (dimensions, spans, decompressed
+    size, one CSV cell): refused before anything is allocated."""
+
+
 class EmptyFileError(DataFileError):
     """The file (or every sheet of it) holds no data rows."""
 

@@ -4,7 +4,8 @@ Built-in profiles live in ``xueji_audit/profiles/<name>.toml``; a user may pass 
 their own file, which may ``extends`` a built-in profile (by name) or another file (by a path
 relative to it). A child replaces the keys it sets: a calendar list replaces the parent's list,
 ``[rules] enable/disable`` apply on top of the parent's set, ``[params.RULE-ID]`` override
-single parameters.
+single parameters, ``[values.<列>]`` add local spellings of a coded column (学籍状态, 性别,
+身份证件类型, 年级 …: ``"在册" = "在校"``), read by the loader.
 
 Every mistake — an unknown key, a wrong type, an unknown rule id or parameter — raises
 :class:`~xueji_audit.errors.ProfileError` naming the file, the key and the value.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -38,7 +39,7 @@ DEFAULT_CALENDAR: dict[str, Any] = {
 }
 _TERM_KEY = re.compile(r"^\d{4}-(autumn|spring)$")
 _TOP_KEYS = {"name": "字符串", "title": "字符串", "extends": "字符串", "calendar": "表",
-             "rules": "表", "params": "表"}
+             "rules": "表", "params": "表", "values": "表"}
 _RULES_KEYS = ("enable", "disable")
 
 
@@ -57,6 +58,7 @@ class Profile:
     overrides: MappingProxyType  # rule id -> {param: value} set by this profile or a parent
     promotion: tuple[int, int] = (8, 10)  # the 升级 day: the last day of a school year
     terms: tuple[tuple[str, dt.date], ...] = ()  # the 校历: ("2027-spring", real start), sorted
+    values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # column -> {local value: accepted spelling}
 
     def is_enabled(self, rule_id: str) -> bool:
         return rule_id in self.enabled
@@ -144,6 +146,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Profile:
         chain=(*(parent.chain if parent else ()), name),
         enabled=_enabled(path, doc.get("rules", {}), parent),
         overrides=_overrides(path, doc.get("params", {}), parent),
+        values=_values(path, doc.get("values", {}), parent),
         **cal,
     )
 
@@ -265,4 +268,28 @@ def _overrides(path: Path, doc: dict, parent: Profile | None) -> MappingProxyTyp
             if expected:
                 raise _bad(path, f"params.{rule_id}.{pname}", expected, value)
             out.setdefault(rule_id, {})[pname] = value
+    return MappingProxyType(out)
+
+
+def _values(path: Path, doc: dict, parent: Profile | None) -> MappingProxyType:
+    """``[values.<列>]``: local spellings of coded columns, each mapped to a spelling the
+    vocabulary accepts (:data:`xueji_audit.schema.VOCABULARY`); merged over the parent's."""
+    from .ingest.normalize import vocabulary
+    from .schema import VOCABULARY_HINTS, coded_columns
+
+    columns = coded_columns()
+    out = {k: dict(v) for k, v in (parent.values.items() if parent else ())}
+    for column, mapping in doc.items():
+        if column not in columns:
+            raise _unknown(path, f"values.{column}", columns)
+        if not isinstance(mapping, dict):
+            raise _bad(path, f"values.{column}", "表（本地写法 = 标准取值）", mapping)
+        known = vocabulary(columns[column])
+        for local, target in mapping.items():
+            spelled = str(target).strip().upper() if isinstance(target, str | int) else None
+            if isinstance(target, bool) or spelled is None or not (
+                    spelled in known or str(target).strip() in known):
+                raise _bad(path, f"values.{column}.{local}",
+                           f"可识别的{column}（{VOCABULARY_HINTS[columns[column]]}）", target)
+            out.setdefault(column, {})[local] = str(target).strip()
     return MappingProxyType(out)

@@ -14,8 +14,14 @@ Column *kinds* decide how the loader normalises a value:
 ``int``      a small integer (nullable ``Int64``).
 ``grade``    1–12 from 一年级…九年级, 初一…初三, 高一…高三, 七年级, or a number.
 ``sex``      男 / 女 from the name or the code 1 / 2.
-``idtype``   the 证件类型 name from its name or code (1, 6, 7, 8, 9, A, Z).
-``status``   a 学籍状态, 在读 → 在校.
+``idtype``   the 证件类型 name from its name or code (1, 6, 7, 8, 9, A, Z); 无/空 → no document.
+``status``   a 学籍状态, 在籍/在读/注册 → 在校.
+
+The coded kinds (``sex``, ``idtype``, ``status``, ``grade``) read their accepted spellings from
+:data:`VOCABULARY`, one table for every coded column. A value found nowhere in it is not a
+reason to drop the row: the row is loaded with the column empty, the raw text kept in
+``原值_<列>`` and counted in the load report (finding DQ-01). A rule profile may add local
+spellings (``[values.学籍状态]``).
 ``yesno``    有/无, 是/否 kept as written after trimming.
 """
 from __future__ import annotations
@@ -66,14 +72,77 @@ ID_TYPES: dict[str, str] = {
     "Z": "其他",
 }
 RESIDENT_ID = ID_TYPES["1"]
+RESIDENCE_PERMIT = "港澳台居民居住证"  # a document type since 2018 (no code in the 2013 list)
 
 SEX_CODES: dict[str, str] = {"1": "男", "2": "女", "男": "男", "女": "女"}
+SEX_ALIASES: dict[str, str] = {"男性": "男", "女性": "女", "男生": "男", "女生": "女", "M": "男",
+                               "F": "女", "MALE": "男", "FEMALE": "女", "01": "男", "02": "女"}
 
 STATUSES: tuple[str, ...] = (
     "在校", "休学", "转出", "毕业", "结业", "肄业", "退学", "开除", "死亡", "出国", "其他离校",
     "辍学", "失踪",
 )
-STATUS_ALIASES: dict[str, str] = {"在读": "在校"}
+STATUS_ALIASES: dict[str, str] = {
+    "在读": "在校", "在籍": "在校", "注册": "在校", "已注册": "在校", "在校生": "在校", "正常": "在校",
+    "在籍在校": "在校", "正常在校": "在校", "休学中": "休学", "已休学": "休学", "已转出": "转出",
+    "转出学校": "转出", "已毕业": "毕业", "毕业离校": "毕业", "已结业": "结业", "已肄业": "肄业",
+    "已退学": "退学", "已开除": "开除", "开除学籍": "开除", "已死亡": "死亡", "注销(死亡)": "死亡",
+    "出国(境)": "出国", "出境": "出国", "出国出境": "出国", "离校": "其他离校", "其它离校": "其他离校",
+    "已辍学": "辍学", "流失": "辍学", "下落不明": "失踪",
+}
+
+ID_TYPE_ALIASES: dict[str, str] = {
+    "身份证": RESIDENT_ID, "二代身份证": RESIDENT_ID, "居民身份证号": RESIDENT_ID,
+    "中华人民共和国居民身份证": RESIDENT_ID, "港澳居民居住证": RESIDENCE_PERMIT,
+    "台湾居民居住证": RESIDENCE_PERMIT, "居住证(港澳台居民)": RESIDENCE_PERMIT,
+    "香港身份证": ID_TYPES["6"], "香港特区护照": ID_TYPES["6"], "澳门身份证": ID_TYPES["7"],
+    "澳门特区护照": ID_TYPES["7"], "台胞证": ID_TYPES["8"], "外国护照": ID_TYPES["A"],
+    "其它": ID_TYPES["Z"],
+}
+NO_DOCUMENT: tuple[str, ...] = ("无", "空", "无证件", "暂无", "没有", "未办理", "NULL", "NONE",
+                                "N/A", "-", "/", "—")
+"""身份证件类型 values meaning "no document": loaded as an empty type, not unknown."""
+
+
+def _grades() -> dict[str, int]:
+    names = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+    out: dict[str, int] = {}
+    for g, cn in enumerate(names, start=1):
+        out.update({str(g): g, f"0{g}" if g < 10 else str(g): g, f"{cn}年级": g,
+                    f"{g}年级": g})
+        if g <= 6:
+            out.update({f"小学{cn}年级": g, f"小{cn}": g, f"小学{g}年级": g})
+    for k, cn in enumerate("一二三", start=1):
+        out.update({f"初{cn}": 6 + k, f"初中{cn}年级": 6 + k, f"高{cn}": 9 + k,
+                    f"高中{cn}年级": 9 + k, f"初{k}": 6 + k, f"高{k}": 9 + k,
+                    f"初中{k}年级": 6 + k, f"高中{k}年级": 9 + k})
+    return out
+
+
+VOCABULARY: dict[str, dict[str, object]] = {
+    "sex": {**SEX_CODES, **SEX_ALIASES},
+    "idtype": {**ID_TYPES, **{v: v for v in ID_TYPES.values()}, RESIDENCE_PERMIT: RESIDENCE_PERMIT,
+               **ID_TYPE_ALIASES, **dict.fromkeys(NO_DOCUMENT)},
+    "status": {**{s: s for s in STATUSES}, **STATUS_ALIASES},
+    "grade": _grades(),
+}
+"""Every coded kind: accepted spelling (after NFKC and trimming; upper case for ``sex`` and
+``idtype``) → canonical value (``None``: no value, e.g. 身份证件类型「无」)."""
+VOCABULARY_HINTS: dict[str, str] = {
+    "sex": "男/女 或代码 1/2",
+    "idtype": "证件类型名称或代码 1、6、7、8、9、A、Z",
+    "status": "在校、休学、转出、毕业等学籍状态",
+    "grade": "一年级…九年级、初一…初三、高一…高三 或 1–12",
+}
+UPPER_KINDS = frozenset({"sex", "idtype"})
+RAW_PREFIX = "原值_"
+"""Prefix of the column keeping the raw text of a coded value the vocabulary did not know."""
+
+
+def coded_columns() -> dict[str, str]:
+    """Column name → kind, for every coded column of every table."""
+    return {c.name: c.kind for t in TABLES.values() for c in t.columns if c.kind in VOCABULARY}
+
 
 BUSINESS_TYPES: tuple[str, ...] = (
     "转学", "跨省转学", "毕业后跨省就学", "休学", "复学", "退学", "死亡", "跳级", "留级",

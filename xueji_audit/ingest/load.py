@@ -20,12 +20,12 @@ import pyarrow.compute as pc
 
 from ..errors import EmptyFileError, NoHeaderError, NoStudentTableError
 from ..schema import REJECT_COLUMNS, TABLES
+from .folder import scan_folder
 from .headers import detect_header, normalize_header
-from .normalize import normalize_table
+from .normalize import Values, normalize_table
+from .quality import UNKNOWN_COLUMNS, keep_unknown
 from .readers import Grid, RawSheet, blank_mask, read_file
 
-SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".csv"})
-SKIP_DIRS = frozenset({"truth"})
 PROVENANCE = ("_file", "_sheet", "_row")
 _TOTALS = re.compile(r"^[合总小共]\s*计")
 _SOURCE_NAMES = {"xlsx": "xlsx", "xls": "xls", "csv": "csv", "html": "HTML网页表格",
@@ -57,6 +57,10 @@ class LoadResult:
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     report: list[SheetReport] = field(default_factory=list)
     columns_found: dict[str, set[str]] = field(default_factory=dict)
+    unknown_values: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(UNKNOWN_COLUMNS)))
+    """Coded values the vocabulary did not know, one row per table, column, value and file
+    (``UNKNOWN_COLUMNS``); their rows are loaded with the raw text in ``原值_<列>``."""
 
     def present_columns(self, table_key: str) -> set[str]:
         """The canonical columns of ``table_key`` that some file actually had."""
@@ -69,6 +73,7 @@ class _Piece:
     frame: pd.DataFrame
     rejects: pd.DataFrame
     columns: set[str]
+    unknown: pd.DataFrame | None = None
 
 
 def totals_rows(grid: Grid) -> np.ndarray:
@@ -103,10 +108,12 @@ def _contents(grid: Grid, positions: np.ndarray) -> list[str]:
 def _take(grid: Grid, keep: np.ndarray) -> Grid:
     idx = pa.array(np.flatnonzero(keep))
     return Grid([c.take(idx) for c in grid.columns],
-                [None if n is None else n[keep] for n in grid.numbers], grid.rows[keep])
+                [None if n is None else n[keep] for n in grid.numbers], grid.rows[keep],
+                grid.encoding, grid.flags)
 
 
-def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
+def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport, values: Values | None = None
+                ) -> _Piece:
     match = detect_header(sheet.top, rel, sheet.name or None)
     table = match.table
     rep.table, rep.header_row = table.name, sheet.top_rows[match.row_index]
@@ -129,8 +136,18 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
                 pc.greater(pc.binary_length(pc.utf8_trim_whitespace(grid.columns[j])), 0)).as_py():
             rep.notes.append(f"第 {j + 1} 列没有列名但有内容，未载入")
     cols = {name: (grid.columns[j], grid.numbers[j]) for j, name in match.columns.items()}
-    frame, problems = normalize_table(table, cols, n)
+    frame, problems, unknown = normalize_table(table, cols, n, values)
     reasons = problems.reasons()
+    if grid.flags:  # rows the reader could not read whole (broken quotes, undecodable bytes)
+        flagged = np.flatnonzero(np.isin(grid.rows, np.fromiter(grid.flags, np.int64)))
+        why = [grid.flags[int(r)] for r in grid.rows[flagged]]
+        reasons = pd.concat([reasons.drop(flagged, errors="ignore"),
+                             pd.Series(why, index=flagged, dtype=object)]).sort_index()
+        for label in dict.fromkeys(w.split("：")[0] if "：" in w else "无法读取" for w in why):
+            at = [str(grid.rows[p]) for p, w in zip(flagged, why, strict=True)
+                  if w.startswith(label) or (label == "无法读取" and "：" not in w)]
+            rep.notes.append(f"{label} {len(at)} 行（第 {'、'.join(at[:5])}{' 等' if len(at) > 5 else ''}"
+                             " 行），列入拒收")
     totals = totals_rows(grid)
     if len(totals):
         reasons = reasons.drop(totals, errors="ignore")
@@ -142,6 +159,7 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
     keep[bad] = False
     if len(bad):
         frame = frame[keep].reset_index(drop=True)
+    found = keep_unknown(frame, unknown, keep, table.name, rel, rep)
     frame["_file"] = pd.Series([rel] * len(frame), dtype=pd.StringDtype("pyarrow"))
     frame["_sheet"] = pd.Series([sheet.name] * len(frame), dtype=pd.StringDtype("pyarrow"))
     frame["_row"] = grid.rows[keep]
@@ -152,10 +170,11 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport) -> _Piece:
     rep.rows_read, rep.rows_loaded, rep.rows_rejected = n, int(keep.sum()), len(bad)
     if n == 0:
         rep.notes.append("表头下方没有数据行")
-    return _Piece(table.key, frame, rejects, match.matched)
+    return _Piece(table.key, frame, rejects, match.matched, found)
 
 
-def _load_raw(path: Path, rel: str) -> tuple[list[_Piece], list[SheetReport]]:
+def _load_raw(path: Path, rel: str, values: Values | None = None
+              ) -> tuple[list[_Piece], list[SheetReport]]:
     raw = read_file(path)
     pieces, reports, skipped = [], [], []
     for sheet in raw.sheets:
@@ -166,7 +185,7 @@ def _load_raw(path: Path, rel: str) -> tuple[list[_Piece], list[SheetReport]]:
             rep.notes.append("空工作表，已跳过" if sheet.name else "文件没有内容")
             continue
         try:
-            pieces.append(_load_sheet(sheet, rel, rep))
+            pieces.append(_load_sheet(sheet, rel, rep, values))
         except NoHeaderError as exc:
             skipped.append(exc)
             rep.notes.append("找不到可识别的表头，已跳过")
@@ -195,52 +214,47 @@ def _combine(pieces: list[_Piece], reports: list[SheetReport]) -> LoadResult:
     rejects = [p.rejects for p in pieces if len(p.rejects)]
     if rejects:
         result.rejects = pd.concat(rejects, ignore_index=True)
+    unknown = [p.unknown for p in pieces if p.unknown is not None]
+    if unknown:
+        result.unknown_values = pd.concat(unknown, ignore_index=True)
     return result
 
 
-def load_file(path: str | Path) -> LoadResult:
-    """Load one file; ``_file`` is its name."""
+def load_file(path: str | Path, *, values: Values | None = None) -> LoadResult:
+    """Load one file; ``_file`` is its name. ``values``: local spellings of coded columns
+    (a profile's ``[values.<列>]``)."""
     path = Path(path)
-    pieces, reports = _load_raw(path, path.name)
+    pieces, reports = _load_raw(path, path.name, values)
     return _combine(pieces, reports)
 
 
-def data_files(folder: Path) -> list[Path]:
-    """The data files under ``folder``: spreadsheets and CSV, no temp/hidden files or truth/."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts[:-1]):
-            continue
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".")):
-            out.append(p)
-    return out
-
-
 def load_folder(path: str | Path, *,
-                progress: bool | Callable[[int, int, str], None] = False) -> LoadResult:
+                progress: bool | Callable[[int, int, str], None] = False,
+                values: Values | None = None) -> LoadResult:
     """Load every data file under ``path`` (recursively), recognised by its headers.
 
     ``progress``: True prints each file to stderr; a callable is called as
     ``progress(done, total, relative_path)`` before each file (and once more at the end with
-    ``done == total``). Raises :class:`NoStudentTableError` when no 学生 table was found.
+    ``done == total``). ``values``: local spellings of coded columns (a profile's
+    ``[values.<列>]``, column → {local value → accepted spelling}). Raises :class:`NoStudentTableError` when no 学生 table was found.
     """
     folder = Path(path)
     if not folder.is_dir():
         raise NoStudentTableError(f"数据文件夹「{folder}」不存在或不是文件夹，请检查路径。")
     pieces, reports = [], []
-    files = data_files(folder)
+    files, skipped = scan_folder(folder)
     for done, f in enumerate(files):
         rel = f.relative_to(folder).as_posix()
         if callable(progress):
             progress(done, len(files), rel)
         elif progress:
             print(f"读取 {rel} …", file=sys.stderr, flush=True)
-        p, r = _load_raw(f, rel)
+        p, r = _load_raw(f, rel, values)
         pieces += p
         reports += r
     if callable(progress):
         progress(len(files), len(files), "")
+    reports += [SheetReport(rel, "", "", "-", "-", notes=[why]) for rel, why in skipped]
     result = _combine(pieces, reports)
     if "students" not in result.tables:
         raise NoStudentTableError(

@@ -7,6 +7,7 @@ Kinds are described in :mod:`xueji_audit.schema`; date parsing lives in
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,29 +32,26 @@ _LOST = ("{col}「{v}」已被 Excel 转成数字，后几位已丢失，无法�
          "请在导出或编辑时把该列设为文本后重新导出")
 
 
-def _grades() -> dict[str, int]:
-    names = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
-    out: dict[str, int] = {}
-    for g, cn in enumerate(names, start=1):
-        out.update({str(g): g, f"0{g}" if g < 10 else str(g): g, f"{cn}年级": g,
-                    f"{g}年级": g})
-        if g <= 6:
-            out[f"小学{cn}年级"] = g
-    for k, cn in enumerate("一二三", start=1):
-        out.update({f"初{cn}": 6 + k, f"初中{cn}年级": 6 + k, f"高{cn}": 9 + k,
-                    f"高中{cn}年级": 9 + k})
+Values = dict[str, dict[str, str]]
+"""Local spellings from a rule profile: column name → {local value → accepted spelling}."""
+
+
+def vocabulary(kind: str, local: dict[str, str] | None = None) -> dict[str, object]:
+    """The accepted spellings of a coded kind (:data:`schema.VOCABULARY`) plus ``local`` ones
+    (a profile's ``[values.<列>]``), each local value resolved through the vocabulary."""
+    base = schema.VOCABULARY[kind]
+    if not local:
+        return base
+    out = dict(base)
+    for value, target in local.items():
+        key = _spelling(kind, value)
+        out[key] = base.get(_spelling(kind, str(target)), out.get(key))
     return out
 
 
-GRADES = _grades()
-ID_TYPE_CODES = {**schema.ID_TYPES, **{v: v for v in schema.ID_TYPES.values()},
-                 "身份证": schema.RESIDENT_ID}
-SEXES = {**schema.SEX_CODES, "男性": "男", "女性": "女"}
-STATUS_CODES = {**{s: s for s in schema.STATUSES}, **schema.STATUS_ALIASES}
-_CODED = {"sex": (SEXES, "男/女 或代码 1/2"),
-          "idtype": (ID_TYPE_CODES, "证件类型名称或代码 1、6、7、8、9、A、Z"),
-          "status": (STATUS_CODES, "在校、休学、转出、毕业等学籍状态"),
-          "grade": (GRADES, "一年级…九年级、初一…初三、高一…高三 或 1–12")}
+def _spelling(kind: str, value: str) -> str:
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text.upper() if kind in schema.UPPER_KINDS else text
 
 
 @dataclass
@@ -176,9 +174,24 @@ def map_codes(arr: pa.Array, mapping: dict[str, object]) -> tuple[pa.Array, np.n
     return out, unknown
 
 
+@dataclass
+class Unknown:
+    """Coded values the vocabulary did not know: per column, the rows and their raw text."""
+
+    columns: dict[str, tuple[np.ndarray, pa.Array]] = field(default_factory=dict)
+
+    def add(self, col: str, mask: np.ndarray, raw: pa.Array) -> None:
+        if mask.any():
+            self.columns[col] = (mask, raw)
+
+
 def normalize_column(col: str, kind: str, raw: pa.Array, numbers: np.ndarray | None,
-                     problems: Problems) -> tuple[pd.Series, np.ndarray]:
-    """One column: typed values and where the cell is empty; unusable values get a reason."""
+                     problems: Problems, unknown: Unknown | None = None,
+                     local: dict[str, str] | None = None) -> tuple[pd.Series, np.ndarray]:
+    """One column: typed values and where the cell is empty; unusable values get a reason.
+
+    A coded value the vocabulary does not know leaves the cell empty and is recorded in
+    ``unknown`` (the row is still loaded)."""
     if kind == "id":
         cleaned = clean_id(raw, upper=col in UPPER_COLUMNS)
         empty = pc.is_null(cleaned).to_numpy(zero_copy_only=False)
@@ -187,8 +200,13 @@ def normalize_column(col: str, kind: str, raw: pa.Array, numbers: np.ndarray | N
             cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), cleaned)
         return _strings(cleaned), empty
     text = clean_text(raw)
-    return _typed(col, kind, raw, text, numbers, problems), pc.is_null(text).to_numpy(
-        zero_copy_only=False)
+    empty = pc.is_null(text).to_numpy(zero_copy_only=False)
+    if kind in schema.VOCABULARY:
+        text = pc.utf8_upper(text) if kind in schema.UPPER_KINDS else text
+        mapped, bad = map_codes(text, vocabulary(kind, local))
+        (unknown or Unknown()).add(col, bad, raw)
+        return (_int64(mapped) if kind == "grade" else _strings(mapped)), empty
+    return _typed(col, kind, raw, text, numbers, problems), empty
 
 
 def _typed(col: str, kind: str, raw: pa.Array, text: pa.Array, numbers: np.ndarray | None,
@@ -205,14 +223,7 @@ def _typed(col: str, kind: str, raw: pa.Array, text: pa.Array, numbers: np.ndarr
         problems.add(bad, _quoted(raw, bad, "{col}「{v}」不是整数", col=col))
         ints = pc.cast(pc.if_else(ok, text, pa.scalar(None, pa.string())), pa.int64())
         return _int64(ints)
-    mapping, expected = _CODED[kind]
-    text = pc.utf8_upper(text) if kind == "idtype" else text
-    mapped, bad = map_codes(text, mapping)
-    problems.add(bad, _quoted(raw, bad, "{col}「{v}」无法识别（应为 {e}）", col=col,
-                              e=expected))
-    if kind == "grade":
-        return _int64(mapped)
-    return _strings(mapped)
+    raise ValueError(f"unknown column kind {kind!r}")
 
 
 def _dates(text: pa.Array, numbers: np.ndarray | None, kind: str
@@ -239,17 +250,20 @@ def empty_column(kind: str, n: int) -> pd.Series:
 
 
 def normalize_table(table: Table, raw: dict[str, tuple[pa.Array, np.ndarray | None]],
-                    n: int) -> tuple[pd.DataFrame, Problems]:
-    """All of ``table``'s columns, typed (absent ones all-NA), and the problems found."""
-    problems = Problems()
+                    n: int, values: Values | None = None
+                    ) -> tuple[pd.DataFrame, Problems, Unknown]:
+    """All of ``table``'s columns, typed (absent ones all-NA), the problems found and the
+    coded values not understood (``values``: a profile's local spellings per column)."""
+    problems, unknown = Problems(), Unknown()
     out: dict[str, pd.Series] = {}
     for column in table.columns:
         if column.name not in raw:
             out[column.name] = empty_column(column.kind, n)
             continue
         arr, numbers = raw[column.name]
-        series, empty = normalize_column(column.name, column.kind, arr, numbers, problems)
+        series, empty = normalize_column(column.name, column.kind, arr, numbers, problems,
+                                         unknown, (values or {}).get(column.name))
         if column.required and (table.key, column.name) not in EMPTY_ALLOWED:
             problems.add(empty, f"必填项「{column.name}」为空")
         out[column.name] = series
-    return pd.DataFrame(out, copy=False), problems  # no copy into consolidated blocks
+    return pd.DataFrame(out, copy=False), problems, unknown  # no copy into consolidated blocks

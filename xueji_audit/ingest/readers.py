@@ -45,6 +45,7 @@ class Grid:
     numbers: list[np.ndarray | None]  # float value of numeric cells, NaN elsewhere; None: none
     rows: np.ndarray  # 1-based row number (Excel) or line number (CSV) of each row
     encoding: str | None = None  # the text encoding found while decoding (CSV)
+    flags: dict[int, str] = field(default_factory=dict)  # row number -> why it cannot load
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -56,7 +57,8 @@ class Grid:
     def slice(self, start: int) -> Grid:
         """The rows from position ``start`` on."""
         return Grid([c.slice(start) for c in self.columns],
-                    [None if n is None else n[start:] for n in self.numbers], self.rows[start:])
+                    [None if n is None else n[start:] for n in self.numbers], self.rows[start:],
+                    self.encoding, self.flags)
 
     def top(self, n: int = SCAN_ROWS) -> list[list[str]]:
         """The first ``n`` rows as lists of text."""
@@ -295,6 +297,7 @@ def sniff(head: bytes) -> str:
 def read_file(path: str | Path) -> RawFile:
     """Open ``path`` and return its sheets (lazily), whatever its real format."""
     from . import readers_markup, readers_text
+    from .limits import check_xlsx
 
     path = Path(path)
     try:
@@ -307,8 +310,22 @@ def read_file(path: str | Path) -> RawFile:
         raise EmptyFileError(str(path), "文件是空的（0 字节）", "请重新导出该文件。")
     kind = sniff(head)
     suffix = path.suffix.lower()
-    if kind == "xlsx" and FAST_XLSX and (fast := _open_fast(path)) is not None:
-        return RawFile(path, "xlsx", "calamine", _xlsx_sheets(path, fast))
+    if kind == "xlsx" and FAST_XLSX:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:  # fastexcel opens while the limits are checked
+            checked = pool.submit(check_xlsx, path)
+            fast = _open_fast(path)
+            try:
+                checked.result()  # raises when the file is beyond the limits
+            except BaseException:
+                if fast is not None:
+                    fast[1].close()
+                raise
+        if fast is not None:
+            return RawFile(path, "xlsx", "calamine", _xlsx_sheets(path, fast))
+    elif kind == "xlsx":
+        check_xlsx(path)
     if kind in ("xlsx", "ole"):
         wb = _open_workbook(path, kind)
         source = "xlsx" if kind == "xlsx" else "xls"

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from ..errors import UnreadableFileError
+from . import limits
 from .readers import RESAVE, RawFile, grid_from_rows, sheet_from_grid
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
@@ -36,28 +37,38 @@ def _html_encoding(data: bytes) -> str:
         return "gb18030"
 
 
-def _html_table_rows(table) -> list[list[str]]:
-    """Cell texts of an HTML table; a colspan/rowspan cell fills its first slot, '' the rest."""
+def _html_table_rows(table, file: str) -> list[list[str]]:
+    """Cell texts of an HTML table; a colspan/rowspan cell fills its first slot, '' the rest.
+
+    Spans are read as browsers read them (not a number → 1) and refused above the limits
+    (:mod:`.limits`); the area is checked as the rows are built."""
     rows: list[list[str]] = []
-    pending: dict[tuple[int, int], str] = {}
-    for r, tr in enumerate(table.iter("tr")):
+    covered: dict[int, int] = {}  # column -> rows below still covered by a rowspan
+    cells = 0
+    for tr in table.iter("tr"):
         row: list[str] = []
+        new: dict[int, int] = {}
         c = 0
         for cell in tr.xpath("./td|./th"):
-            while (r, c) in pending:
-                row.append(pending.pop((r, c)))
+            while covered.get(c, 0) > 0:
+                row.append("")
                 c += 1
-            text = cell.text_content()
-            span = max(int(cell.get("colspan", "1") or 1), 1)
-            down = max(int(cell.get("rowspan", "1") or 1), 1)
-            for k in range(span):
-                row.append(text if k == 0 else "")
-                for d in range(1, down):
-                    pending[(r + d, c + k)] = ""
-            c += span
-        while (r, c) in pending:
-            row.append(pending.pop((r, c)))
+            across = limits.span(file, cell.get("colspan"), "colspan")
+            down = limits.span(file, cell.get("rowspan"), "rowspan")
+            limits.check_area(file, len(rows) + 1, c + across)
+            row.append(cell.text_content())
+            row.extend([""] * (across - 1))
+            if down > 1:
+                new.update(dict.fromkeys(range(c, c + across), down - 1))
+            c += across
+        while covered.get(c, 0) > 0:
+            row.append("")
             c += 1
+        covered = {k: v - 1 for k, v in covered.items() if v > 1}
+        covered.update(new)
+        cells += len(row)
+        if cells > limits.MAX_AREA:
+            limits.check_area(file, len(rows) + 1, limits.MAX_COLUMNS + 1)
         rows.append(row)
     return rows
 
@@ -77,7 +88,7 @@ def read_html(path: Path) -> RawFile:
     tables = [t for t in doc.iter("table") if not t.xpath("ancestor::table")]
     sheets = []
     for k, table in enumerate(tables, start=1):
-        rows = _html_table_rows(table)
+        rows = _html_table_rows(table, str(path))
         name = "" if len(tables) == 1 else f"表{k}"
         sheet = sheet_from_grid(name, grid_from_rows(rows))
         sheet.notes.append(f"文件实为 HTML 网页表格（编码 {encoding}），已按文本读取")
@@ -88,14 +99,18 @@ def read_html(path: Path) -> RawFile:
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 
 
-def _xml_rows(table) -> tuple[list[list], list[int]]:
+def _xml_rows(table, file: str) -> tuple[list[list], list[int]]:
     rows, numbers = [], []
     r = 0
+    count = 0
     for row in table.iter(f"{_SS}Row"):
-        r = int(row.get(f"{_SS}Index", r + 1))
+        at = row.get(f"{_SS}Index")
+        r = r + 1 if at is None else limits.index(file, at, "ss:Index", limits.MAX_ROWS)
         cells: list = []
         for cell in row.iter(f"{_SS}Cell"):
-            idx = int(cell.get(f"{_SS}Index", len(cells) + 1))
+            at = cell.get(f"{_SS}Index")
+            idx = len(cells) + 1 if at is None else limits.index(file, at, "ss:Index",
+                                                                 limits.MAX_COLUMNS)
             cells.extend([""] * (idx - 1 - len(cells)))
             data = cell.find(f"{_SS}Data")
             value: object = "" if data is None else "".join(data.itertext())
@@ -108,7 +123,13 @@ def _xml_rows(table) -> tuple[list[list], list[int]]:
             elif kind == "DateTime":
                 value = str(value).replace("T", " ").split(".")[0]
             cells.append(value)
-            cells.extend([""] * int(cell.get(f"{_SS}MergeAcross", 0)))
+            merge = (cell.get(f"{_SS}MergeAcross") or "").strip()
+            if merge.isascii() and merge.isdigit() and merge.strip("0"):
+                cells.extend([""] * limits.span(file, merge, "MergeAcross"))
+            limits.check_area(file, max(r, 1), len(cells))
+        count += len(cells)
+        if count > limits.MAX_AREA:
+            limits.check_area(file, len(rows) + 1, limits.MAX_COLUMNS + 1)
         rows.append(cells)
         numbers.append(r)
     return rows, numbers
@@ -127,7 +148,7 @@ def read_spreadsheetml(path: Path) -> RawFile:
         rows, numbers = [], []
         table = ws.find(f"{_SS}Table")
         if table is not None:
-            rows, numbers = _xml_rows(table)
+            rows, numbers = _xml_rows(table, str(path))
         sheet = sheet_from_grid(ws.get(f"{_SS}Name", ""), grid_from_rows(rows, numbers))
         sheet.notes.append("文件实为 Excel 2003 XML 表格，已读取")
         sheets.append(sheet)

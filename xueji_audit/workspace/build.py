@@ -138,7 +138,7 @@ def build_workspace(data_dir: str | Path, workspace: str | Path, *, as_of: dt.da
             progress(LOAD_SHARE * done / max(total, 1),
                      f"读取文件 {done + 1}/{total}：{rel}" if rel else "文件读取完毕")
 
-        loaded = load_folder(data, progress=on_file)
+        loaded = load_folder(data, progress=on_file, values=prof.values)
         inputs = fingerprint(data)
         progress(LOAD_SHARE, "运行督查规则、重复学籍查找与转学链…")
         with CaseStore(ws / STORE_FILE) as store:
