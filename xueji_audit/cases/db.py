@@ -15,6 +15,8 @@ transaction, so a database of any earlier version is upgraded in place. Version 
 history is append-only, no record is deleted, and a case's status / unit / note or a finding's
 整改状态 cannot change unless the latest history row for it already records the new value.
 Version 3 adds ``recorded_at``, the real time of each history and access-log row (:data:`NOW`).
+Version 4 adds ``cases.version`` for optimistic concurrency: every history row of a case raises
+its version by one (a trigger, so no write can forget it) and the version never goes back.
 """
 from __future__ import annotations
 
@@ -122,10 +124,22 @@ _V3 = tuple(
     )
 )
 
+_V4 = (
+    "ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+    "UPDATE cases SET version = (SELECT COUNT(*) FROM history h WHERE h.case_id = cases.id)",
+    "CREATE TRIGGER history_bumps_case_version AFTER INSERT ON history "
+    "WHEN NEW.case_id IS NOT NULL "
+    "BEGIN UPDATE cases SET version = version + 1 WHERE id = NEW.case_id; END",
+    "CREATE TRIGGER cases_version_forward BEFORE UPDATE OF version ON cases "
+    "WHEN NEW.version IS NOT OLD.version + 1 "
+    "BEGIN SELECT RAISE(ABORT, '案件版本只能逐次递增'); END",
+)
+
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "案件、问题、疑似重复对与变更历史", _V1),
     (2, "问题整改状态、重复对认定、访问日志与督查运行记录", _V2),
     (3, "变更历史与访问日志记录实际操作时间", _V3),
+    (4, "案件版本号（防止并发覆盖）", _V4),
 )
 """(version, Chinese description, statements) in order; never edit one that has shipped."""
 
