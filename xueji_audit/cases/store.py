@@ -48,11 +48,8 @@ from . import findings as cf
 
 KINDS: dict[str, str] = {"核查": "问题核查单", "督办": "问题督办单", "报告": "问题报告单",
                          "排查": "人籍不一致排查表", "复学通知": "限期复学通知书"}
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "立案": ("交办", "撤销"), "交办": ("核查中", "督办", "撤销"), "核查中": ("督办", "办结", "撤销"),
-    "督办": ("核查中", "办结", "撤销"), "办结": (), "撤销": (),
-}
-"""Allowed status changes; 办结 and 撤销 are final."""
+TRANSITIONS: dict[str, tuple[str, ...]] = db.ALLOWED_MOVES
+"""Allowed status changes (:data:`~.db.ALLOWED_MOVES`); 办结 and 撤销 are final."""
 CLOSED: tuple[str, ...] = ("办结", "撤销")
 ACTION_SHOW_ID, ACTION_DRAFT, ACTION_EXPORT = "显示完整身份证件号", "起草文书", "导出文书"
 ACCESS_ACTIONS: tuple[str, ...] = (ACTION_SHOW_ID, ACTION_DRAFT, ACTION_EXPORT)
@@ -110,12 +107,22 @@ class CaseStore:
     """The case store in the SQLite file ``path`` (created and migrated when needed).
 
     ``conn`` is the underlying :class:`sqlite3.Connection` (one per store; one store per process).
+    With ``readonly`` an existing file is opened for reading only (also in a read-only folder);
+    it must be up to date, and any write is refused with a Chinese message.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = Path(path)
-        self.conn = db.connect(self.path)
-        db.migrate(self.conn)
+        self.readonly = readonly
+        self.conn = db.connect(self.path, readonly=readonly)
+        if not readonly:
+            db.migrate(self.conn)
+        elif db.version(self.conn) != db.SCHEMA_VERSION:
+            found = db.version(self.conn)
+            self.conn.close()
+            raise XuejiError(f"案件库 {self.path} 的版本（{found}）与本程序（{db.SCHEMA_VERSION}）"
+                             "不同，只读打开时无法升级：请先在可写的工作区中执行一次写入命令"
+                             "（如 case open）或升级 xueji-audit。")
 
     def close_store(self) -> None:
         """Close the connection."""
@@ -243,6 +250,9 @@ class CaseStore:
                 allowed = "、".join(TRANSITIONS[old]) or "无（案件已" + old + "）"
                 raise XuejiError(f"案件 {case_id} 当前状态为「{old}」，不能改为「{status}」"
                                  f"（可改为：{allowed}）。")
+            if status == "交办" and not self._row(case_id)["unit"].strip():
+                raise XuejiError(f"案件 {case_id} 还没有承办单位，不能改为「交办」："
+                                 "请用「交办」指定承办单位（命令 case assign --unit）。")
             self._change(case_id, "status", status, user, at, note)
 
     def close(self, case_id: int, *, user: str, on: dt.date, note: str = "",
@@ -284,14 +294,15 @@ class CaseStore:
         with db.write(self.conn):
             old = self.conn.execute("SELECT accept FROM pair_decisions WHERE xjh_a = ? AND "
                                     "xjh_b = ?", (a, b)).fetchone()
+            self._history(None, "pair", f"{a}|{b}", "决定",
+                          word[bool(old[0])] if old else None, word[bool(accept)], user, at,
+                          note or "")
             self.conn.execute(
                 "INSERT INTO pair_decisions (xjh_a, xjh_b, accept, decided_by, decided_on, note) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (xjh_a, xjh_b) DO UPDATE SET "
                 "accept = excluded.accept, decided_by = excluded.decided_by, "
                 "decided_on = excluded.decided_on, note = excluded.note",
                 (a, b, int(bool(accept)), user, at, note or ""))
-            self._history(None, "pair", f"{a}|{b}", "决定",
-                          word[bool(old[0])] if old else None, word[bool(accept)], user, at, note)
 
     def decisions_frame(self) -> pd.DataFrame:
         """Every pair decision in the shape of :func:`~xueji_audit.matching.decisions.read_decisions`
