@@ -217,6 +217,6 @@ class CaseDesk(w.VBox):
             self.progress.layout.display = "none"
         if not paths:
             return
-        self.downloads.value = cd.download_links_html(paths)
-        self.message.ok(f"已起草案件 {case_id} 的{kind}：{'、'.join(p.name for p in paths)}"
-                        "（已记入访问日志）。")
+        self.downloads.value = cd.download_links_html(cd.offered(paths))
+        self.message.ok(f"已起草案件 {case_id} 的{kind}：共 {len(paths)} 个文件，保存在 "
+                        f"{paths[0].parent}（已记入访问日志）。")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..cases.store import CLOSED, KINDS, TRANSITIONS
 from ..errors import XuejiError
-from ..forms import CASE_KINDS
+from ..forms import CASE_KINDS, PER_CHILD
 from ..reports.cases import draft_logged
 from ..rules.catalogue import CATALOGUE
 from ..workdays import WorkCalendar
@@ -233,14 +233,17 @@ def _quiet(fraction: float, message: str) -> None:
 def draft_form(session: Session, case_id: int, kind: str,
                progress: Progress | None = None) -> list[Path]:
     """Write the ``.docx`` and ``.pdf`` of form ``kind`` (:data:`CASE_KINDS`) for the case
-    into ``forms_dir/案件{id}``, with full register values, dated ``as_of``; log 起草文书."""
+    into ``forms_dir/案件{id}`` — per child with a 汇总表, merged PDF and .zip for the per-child
+    forms — with full register values, dated ``as_of``; log 起草文书."""
     if kind not in CASE_KINDS:
         raise XuejiError(f"未知的表单种类「{kind}」，可选：{'、'.join(CASE_KINDS)}。")
     progress = progress or _quiet
     paths = draft_logged(session.store, int(case_id), kind, on=session.config.as_of,
                          calendar=calendar(session), user=session.config.user,
                          out_dir=session.forms_dir / f"案件{int(case_id)}",
-                         students=session.students, progress=progress)
+                         students=session.students, progress=progress,
+                         schools=session.workspace.table("schools"),
+                         rosters=session.workspace.table("rosters"), bundle=kind in PER_CHILD)
     progress(1.0, f"已生成 {len(paths)} 个文件。")
     return paths
 
@@ -251,6 +254,15 @@ def data_uri(path: str | Path) -> str:
     mime = MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] \
         or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def offered(paths) -> list[Path]:
+    """The files a page offers for download: of a per-child form the .zip of all of them, its
+    汇总表 and the merged PDF (hundreds of links would bury them); else every file."""
+    paths = [Path(p) for p in paths]
+    if not any(p.suffix == ".zip" for p in paths):
+        return paths
+    return [p for p in paths if p.suffix == ".zip" or "汇总表" in p.name or "合并打印" in p.name]
 
 
 def download_links_html(paths) -> str:

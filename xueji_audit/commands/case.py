@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases import organisation
 from ..cases.store import KINDS, TRANSITIONS, CaseStore
 from ..errors import XuejiError
 from ..privacy import log_reveal, mask_frame
@@ -21,7 +22,9 @@ ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复
            "show": "查看一个案件的问题、疑似重复对与变更历史", "assign": "交办给承办单位",
            "status": "变更案件状态", "close": "办结案件",
            "decide": "认定一对疑似重复学生是否为同一人（以后的督查保持此认定）",
-           "log": "查看敏感信息访问日志"}
+           "log": "查看敏感信息访问日志",
+           "org": "机构设置：查看或填写教育局、技术部门、行政部门、乡镇与学校的单位、责任人和电话"
+                  "（文书的交办/督办单位由此填写）"}
 LIST_HEADERS = {"id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
                 "opened_by": "立案人", "opened_on": "立案日期", "deadline_workdays": "期限（工作日）",
                 "deadline": "办理期限", "note": "处理意见",
@@ -85,6 +88,18 @@ def register(parser: argparse.ArgumentParser) -> None:
     same.add_argument("--reject", action="store_true", help="排除：不是同一学生")
     d.add_argument("--note", default="", metavar="文字", help="认定依据或说明")
     p["log"].add_argument("--case", type=int, metavar="案件号", help="只列出此案件的访问记录")
+    g = p["org"]
+    add_workspace(g)
+    g.add_argument("--part", choices=list(organisation.PARTS), metavar="设置项",
+                   help="要填写的设置项：" + "；".join(
+                       f"{k}：{v}" for k, v in {**organisation.DEPARTMENTS,
+                                                **organisation.GROUPS}.items())
+                   + "（不填则列出全部设置）")
+    g.add_argument("--key", default="", metavar="名称或代码",
+                   help="乡镇名称（与户口所在地一致）或学校标识码（设置乡镇、学校时必填）")
+    g.add_argument("--unit", default="", metavar="单位", help="单位全称，如 某某镇人民政府")
+    g.add_argument("--person", default="", metavar="姓名", help="责任人或联系人")
+    g.add_argument("--phone", default="", metavar="电话", help="联系电话")
 
 
 _OLD_HEADERS = {"rule_id": "规则编号", "rule_name": "问题类型", "severity": "严重程度",
@@ -155,7 +170,22 @@ def _store(args: argparse.Namespace) -> CaseStore:
     return CaseStore(folder / STORE_FILE, readonly=readonly)
 
 
+def _org(args: argparse.Namespace) -> int:
+    folder = Path(args.workspace)
+    if not folder.is_dir():
+        raise XuejiError(f"工作区「{folder}」不存在。请先运行 "
+                         f"`xueji-audit audit 数据目录 --workspace {folder}`。")
+    if args.part:
+        entry = organisation.set_part(folder, args.part, key=args.key, unit=args.unit,
+                                      person=args.person, phone=args.phone)
+        print(f"已设置{args.part}{'「' + args.key + '」' if args.key else ''}：{entry['单位']}。")
+    _print(organisation.table(organisation.load(folder)))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.action == "org":
+        return _org(args)
     store = _store(args)
     try:
         if args.action == "open":

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..output import atomic_path
 from .data import TEMPLATE_DIR
 
 
@@ -16,12 +17,29 @@ def html_text(kind: str, context: dict, template_dir: str | Path = TEMPLATE_DIR)
     return env.get_template(f"{kind}.html").render(**context)
 
 
+def render_document(kind: str, context: dict, template_dir: str | Path = TEMPLATE_DIR):
+    """The laid-out weasyprint document of ``kind`` (its pages can join a merged PDF)."""
+    from weasyprint import HTML
+
+    return HTML(string=html_text(kind, context, template_dir),
+                base_url=str(Path(template_dir))).render()
+
+
+def write_document(document, path: str | Path) -> Path:
+    """Write a rendered document (or one made of several documents' pages) as a PDF, atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        document.write_pdf(tmp)
+    return path
+
+
+def merge(documents: list, path: str | Path) -> Path:
+    """One PDF of every page of ``documents`` in order (for printing a case's forms at once)."""
+    pages = [page for d in documents for page in d.pages]
+    return write_document(documents[0].copy(pages), path)
+
+
 def render_pdf(kind: str, context: dict, path: str | Path,
                template_dir: str | Path = TEMPLATE_DIR) -> Path:
     """Write the PDF of ``kind`` filled with ``context`` at ``path``."""
-    from weasyprint import HTML
-
-    path = Path(path)
-    HTML(string=html_text(kind, context, template_dir),
-         base_url=str(Path(template_dir))).write_pdf(path)
-    return path
+    return write_document(render_document(kind, context, template_dir), path)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases import organisation
 from ..cases.store import CLOSED, KINDS, CaseStore
 from ..dates import parse_date
-from ..forms import draft
+from ..forms import draft, with_organisation
 from ..forms.data import with_register
 from ..privacy import log_draft
 from ..workdays import WorkCalendar
@@ -86,14 +87,18 @@ def access_table(store: CaseStore) -> pd.DataFrame:
 
 def draft_logged(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str,
                  calendar: WorkCalendar, out_dir: str | Path, user: str,
-                 students: pd.DataFrame | None = None, progress=None) -> list[Path]:
+                 students: pd.DataFrame | None = None, progress=None,
+                 schools: pd.DataFrame | None = None,
+                 rosters: pd.DataFrame | None = None, bundle: bool = False) -> list[Path]:
     """Draft form ``kind`` of ``case_id`` into ``out_dir``, its students' details filled from
-    the register ``students`` when given, and log it as 起草文书 by ``user`` on ``on``;
+    the register ``students`` (``schools``, ``rosters``) when given and its issuer and handler from the organisation
+    settings of the store's workspace, and log it as 起草文书 by ``user`` on ``on``;
     return the written paths (``progress`` as for :func:`~xueji_audit.forms.draft`)."""
     on = parse_date(on)
-    case = with_register(store.get_case(int(case_id)), students)
+    case = with_register(store.get_case(int(case_id)), students, schools, rosters)
+    case = with_organisation(kind, case, organisation.load(store.path.parent))
     paths = draft(kind, case, on=on, calendar=calendar, out_dir=out_dir, user=user,
-                  progress=progress)
+                  progress=progress, bundle=bundle)
     log_draft(store, user, on, int(case_id), kind, paths)
     return paths
 
