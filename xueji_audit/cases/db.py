@@ -23,6 +23,10 @@ a history row; a finding's content never changes and findings or pairs join an e
 after a history row saying so; the access log is never changed; a pair decision is written only
 after the history row recording exactly it (decision, who, when, note) and is never deleted.
 
+Version 6 adds the unit's reply per child: ``child_items`` (the state of each child's item,
+changed only with a history row), ``replies`` and ``evidence`` (append-only; evidence files are
+kept in the workspace under their SHA-256, see :mod:`.replies`).
+
 A store in a read-only folder is opened read-only (:func:`connect` with ``readonly=True``, as the
 read-only commands do); a full disk or a read-only file met while writing is one Chinese
 :class:`~xueji_audit.errors.OutputError` (:func:`store_error`), never a traceback.
@@ -199,12 +203,49 @@ _V5 = (
     "BEGIN SELECT RAISE(ABORT, '未写变更历史的认定被拒绝'); END",
 )
 
+ITEM_STATES: tuple[str, ...] = ("办理中", "已答复", "已办结", "已退回")
+"""A child's item in a case: the unit is working on it, has answered (marked done), the
+inspector accepted it (办结) or returned it (reopened for the unit)."""
+_V6 = (
+    """CREATE TABLE child_items (
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        child TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('办理中', '已答复', '已办结', '已退回')),
+        PRIMARY KEY (case_id, child))""",
+    """CREATE TABLE replies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE RESTRICT,
+        child TEXT NOT NULL, verified TEXT NOT NULL DEFAULT '', handled TEXT NOT NULL DEFAULT '',
+        unit TEXT NOT NULL DEFAULT '', done INTEGER NOT NULL CHECK (done IN (0, 1)),
+        user TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL)""",
+    """CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reply_id INTEGER NOT NULL REFERENCES replies(id) ON DELETE RESTRICT,
+        name TEXT NOT NULL, sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+        size INTEGER NOT NULL, stored TEXT NOT NULL)""",
+    "CREATE INDEX replies_case ON replies(case_id, child)",
+    _logged("child_items", "state", "NEW.case_id", "NEW.child", "办理状态"),
+    "CREATE TRIGGER child_items_insert_logged BEFORE INSERT ON child_items WHEN NOT EXISTS ("
+    "SELECT 1 FROM history h WHERE h.id = (SELECT MAX(id) FROM history WHERE case_id = "
+    "NEW.case_id AND entity_key = NEW.child AND field = '办理状态') AND h.new IS NEW.state) "
+    "BEGIN SELECT RAISE(ABORT, '未写变更历史的修改被拒绝'); END",
+    "CREATE TRIGGER child_items_fixed BEFORE UPDATE OF case_id, child ON child_items "
+    "BEGIN SELECT RAISE(ABORT, '案件中的学生事项不可改换'); END",
+    *(stmt for t, what in (("replies", "答复"), ("evidence", "佐证材料"), ("child_items", "学生事项"))
+      for stmt in (
+          *((f"CREATE TRIGGER {t}_append_only BEFORE UPDATE ON {t} "
+             f"BEGIN SELECT RAISE(ABORT, '{what}不可修改'); END",) if t != "child_items" else ()),
+          f"CREATE TRIGGER {t}_kept BEFORE DELETE ON {t} "
+          f"BEGIN SELECT RAISE(ABORT, '{what}不可删除'); END")),
+)
+
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "案件、问题、疑似重复对与变更历史", _V1),
     (2, "问题整改状态、重复对认定、访问日志与督查运行记录", _V2),
     (3, "变更历史与访问日志记录实际操作时间", _V3),
     (4, "案件版本号（防止并发覆盖）", _V4),
     (5, "状态流转、交办单位与各表只增不改由数据库强制", _V5),
+    (6, "承办单位逐生答复、佐证材料与核查人审核", _V6),
 )
 """(version, Chinese description, statements) in order; never edit one that has shipped."""
 

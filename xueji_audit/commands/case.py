@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cases import organisation
+from ..cases import organisation, replies
 from ..cases.store import KINDS, TRANSITIONS, CaseStore
 from ..errors import XuejiError
 from ..privacy import log_reveal, mask_frame
@@ -23,13 +23,16 @@ ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复
            "status": "变更案件状态", "close": "办结案件",
            "decide": "认定一对疑似重复学生是否为同一人（以后的督查保持此认定）",
            "log": "查看敏感信息访问日志",
+           "items": "列出案件中每名学生的办理状态与承办单位的答复",
+           "reply": "登记承办单位对一名学生的答复（经核实的情况、办理情况、佐证材料）",
+           "review": "核查人采纳（办结）或退回一名学生的答复",
            "org": "机构设置：查看或填写教育局、技术部门、行政部门、乡镇与学校的单位、责任人和电话"
                   "（文书的交办/督办单位由此填写）"}
 LIST_HEADERS = {"id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
                 "opened_by": "立案人", "opened_on": "立案日期", "deadline_workdays": "期限（工作日）",
                 "deadline": "办理期限", "note": "处理意见",
                 "version": "版本", "findings": "问题数", "open_findings": "未整改", "overdue": "逾期"}
-READ_ONLY = ("list", "log")
+READ_ONLY = ("list", "log", "items")
 """Actions that only read the store (opened read-only, so they work in a read-only workspace);
 ``show`` too unless ``--show-id`` (which logs the reveal)."""
 
@@ -47,8 +50,26 @@ def register(parser: argparse.ArgumentParser) -> None:
     p = {name: sub.add_parser(name, help=text, description=text) for name, text in ACTIONS.items()}
     for name in ("open", "assign", "status", "close", "decide", "show"):
         _common(p[name], writes=True)
-    for name in ("list", "log"):
+    for name in ("list", "log", "items"):
         _common(p[name], writes=False)
+    for name in ("reply", "review"):
+        _common(p[name], writes=True)
+        p[name].add_argument("case_id", type=int, metavar="案件号", help="案件号")
+        p[name].add_argument("--child", required=True, metavar="学籍号",
+                             help="学生的学籍号（无学籍号的学生用 case items 列出的学生标识）")
+    p["items"].add_argument("case_id", type=int, metavar="案件号", help="案件号")
+    r = p["reply"]
+    r.add_argument("--verified", default="", metavar="文字", help="经核实的情况")
+    r.add_argument("--handled", default="", metavar="文字", help="办理情况")
+    r.add_argument("--evidence", action="append", default=[], metavar="文件",
+                   help="佐证材料文件（可重复；按内容哈希保存在工作区，不会被覆盖）")
+    r.add_argument("--not-done", action="store_true", help="仅保存，暂不标记为已答复")
+    v = p["review"]
+    verdict = v.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--accept", action="store_true", help="采纳答复，该生事项办结")
+    verdict.add_argument("--return", dest="give_back", action="store_true",
+                         help="退回答复，由承办单位重新办理（须 --reason）")
+    v.add_argument("--reason", default="", metavar="文字", help="退回理由")
     o = p["open"]
     o.add_argument("--kind", required=True, choices=list(KINDS), metavar="类型",
                    help="案件类型：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()))
@@ -161,6 +182,36 @@ def _show(store: CaseStore, args: argparse.Namespace) -> None:
         _print(shown if args.show_id else mask_frame(shown))
 
 
+def _evidence(files: list[str]) -> list[tuple[str, bytes]]:
+    out = []
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            raise XuejiError(f"佐证材料文件「{name}」不存在。")
+        if path.stat().st_size > replies.MAX_EVIDENCE_BYTES:
+            raise XuejiError(f"佐证材料「{path.name}」超过 "
+                             f"{replies.MAX_EVIDENCE_BYTES // 1024 // 1024} MB，请压缩后再附。")
+        out.append((path.name, path.read_bytes()))
+    return out
+
+
+def _replies(store: CaseStore, args: argparse.Namespace) -> None:
+    if args.action == "items":
+        items = replies.items(store, args.case_id).rename(columns=replies.ITEM_HEADERS)
+        _print(mask_frame(items))
+        return
+    user, on = user_of(args), action_date(args)
+    if args.action == "reply":
+        replies.record_reply(store, args.case_id, args.child, verified=args.verified,
+                             handled=args.handled, evidence=_evidence(args.evidence),
+                             done=not args.not_done, user=user, on=on)
+        print(f"已登记案件 {args.case_id} 的答复（佐证材料 {len(args.evidence)} 份）。")
+    else:
+        replies.review(store, args.case_id, args.child, args.accept, reason=args.reason,
+                       user=user, on=on)
+        print(f"案件 {args.case_id} 的该生事项已{'办结' if args.accept else '退回承办单位'}。")
+
+
 def _store(args: argparse.Namespace) -> CaseStore:
     folder = Path(args.workspace)
     if not folder.is_dir():
@@ -211,6 +262,8 @@ def run(args: argparse.Namespace) -> int:
             store.set_status(args.case_id, to, user=user_of(args), on=action_date(args),
                              note=args.note)
             print(f"案件 {args.case_id} 状态已改为「{to}」。")
+        elif args.action in ("items", "reply", "review"):
+            _replies(store, args)
         elif args.action == "decide":
             store.decide_pair(args.xjh_a, args.xjh_b, args.accept, user=user_of(args),
                               on=action_date(args), note=args.note)
