@@ -26,6 +26,7 @@ ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复
            "items": "列出案件中每名学生的办理状态与承办单位的答复",
            "reply": "登记承办单位对一名学生的答复（经核实的情况、办理情况、佐证材料）",
            "review": "核查人采纳（办结）或退回一名学生的答复",
+           "escalate": "逾期案件转为督办，并为未办结的学生起草督办单",
            "org": "机构设置：查看或填写教育局、技术部门、行政部门、乡镇与学校的单位、责任人和电话"
                   "（文书的交办/督办单位由此填写）"}
 LIST_HEADERS = {"id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
@@ -58,6 +59,10 @@ def register(parser: argparse.ArgumentParser) -> None:
         p[name].add_argument("--child", required=True, metavar="学籍号",
                              help="学生的学籍号（无学籍号的学生用 case items 列出的学生标识）")
     p["items"].add_argument("case_id", type=int, metavar="案件号", help="案件号")
+    e = p["escalate"]
+    _common(e, writes=True)
+    e.add_argument("case_id", type=int, metavar="案件号", help="已逾期的案件号")
+    e.add_argument("--out", metavar="输出目录", help="督办单写入的文件夹（默认 工作区/forms/案件号）")
     r = p["reply"]
     r.add_argument("--verified", default="", metavar="文字", help="经核实的情况")
     r.add_argument("--handled", default="", metavar="文字", help="办理情况")
@@ -234,9 +239,24 @@ def _org(args: argparse.Namespace) -> int:
     return 0
 
 
+def _escalate(args: argparse.Namespace) -> int:
+    from ..reports.cases import escalate
+
+    user, on = user_of(args), action_date(args)
+    with open_workspace(args) as ws:
+        out = Path(args.out) if args.out else ws.forms_dir / f"案件{args.case_id}"
+        paths = escalate(ws.store, args.case_id, on=on, calendar=ws.profile.calendar(),
+                         out_dir=out, user=user, students=ws.students,
+                         schools=ws.table("schools"))
+    print(f"案件 {args.case_id} 已转为督办，督办单共 {len(paths)} 个文件，已写入 {out}。")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.action == "org":
         return _org(args)
+    if args.action == "escalate":
+        return _escalate(args)
     store = _store(args)
     try:
         if args.action == "open":
@@ -251,7 +271,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"已立案：案件 {case_id}（{case['kind_name']}），问题 {len(case['findings'])} 条，"
                   f"办理期限 {case['deadline']}。")
         elif args.action == "list":
-            _print(store.list_cases(args.status, action_date(args)).rename(columns=LIST_HEADERS))
+            cases = store.list_cases(args.status, action_date(args))
+            cases["overdue"] = cases["overdue"].map({True: "逾期", False: ""})
+            _print(cases.rename(columns=LIST_HEADERS))
         elif args.action == "show":
             _show(store, args)
         elif args.action == "assign":
