@@ -183,3 +183,49 @@ def test_the_card_is_masked_until_revealed_and_revealing_logs(app_session):
     desk.reveal.value = False
     assert not any(x in desk.case_info.value for x in xjh)
     assert case_id == desk.cases.value
+
+
+def test_reply_review_and_escalate_from_the_page(app_session):
+    import datetime as dt
+
+    from xueji_audit.app import AppConfig, Session
+    from xueji_audit.cases import replies
+
+    organisation.set_part(app_session.store.path.parent, "行政部门", unit="清川县教育体育局基础教育股")
+    desk = CaseDesk(app_session)
+    desk.deadline.value = 1
+    case_id = _open_id01(desk)
+    assert desk.reply.disabled is False and desk.escalate.disabled  # not overdue yet
+    desk.assign_unit.value = "清川县第一小学"
+    desk.assign.click()
+    first = desk.child.options[0][1]
+    assert first not in desk.child.options[0][0]  # the label masks the 学籍号
+    desk.child.value = first
+    desk.verified.value, desk.handled.value = "证件号录入有误", "已更正"
+    desk.evidence.value = ({"name": "户口本.png", "type": "image/png", "size": 7,
+                            "content": memoryview(b"\x89PNG..."),
+                            "last_modified": dt.datetime(2026, 11, 20, tzinfo=dt.UTC)},)
+    desk.reply.click()
+    assert "已登记案件" in desk.message.value and "佐证材料 1 份" in desk.message.value
+    items = replies.items(app_session.store, case_id).set_index("child")
+    assert items.loc[first, ["state", "verified", "evidence"]].tolist() == ["已答复", "证件号录入有误", 1]
+    assert "已答复" in desk.items.value and app_session.store.get_case(case_id)["status"] == "核查中"
+    desk.give_back.click()  # no reason
+    assert "退回答复须写明理由" in desk.message.value
+    desk.reason.value = "缺少佐证"
+    desk.give_back.click()
+    assert replies.items(app_session.store, case_id).set_index("child").loc[first, "state"] == "已退回"
+
+    later = Session.open(AppConfig(app_session.config.workspace, app_session.config.user,
+                                   app_session.config.as_of + dt.timedelta(days=14)))
+    try:
+        late = CaseDesk(later)
+        late.cases.value = case_id
+        assert not late.escalate.disabled  # overdue now
+        late.escalate.click()
+        assert "已转为督办" in late.message.value
+        assert later.store.get_case(case_id)["status"] == "督办"
+        links = re.findall(r'download="([^"]+)"', late.downloads.value)
+        assert f"督办单汇总表_案件{case_id}.docx" in links and late.form_kind.value == "督办单"
+    finally:
+        later.close()

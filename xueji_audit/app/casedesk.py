@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases import replies
 from ..cases.store import CLOSED, KINDS, TRANSITIONS
 from ..errors import XuejiError
 from ..forms import CASE_KINDS, PER_CHILD
+from ..privacy import mask_xjh
 from ..reports.cases import draft_logged
+from ..reports.cases import escalate as escalate_case
 from ..rules.catalogue import CATALOGUE
 from ..workdays import WorkCalendar
 from ..workspace.exports import FINDING_HEADERS
@@ -276,3 +279,45 @@ def download_links_html(paths) -> str:
                      f'style="{LINK_STYLE}">'
                      f'下载 {name}</a> <span class="xj-note">（{size} KB）</span></li>')
     return f"<ul>{''.join(links)}</ul>" if links else ""
+
+
+# ------------------------------------------------------------------ replies and escalation
+def child_options(session: Session, case_id: int, reveal: bool = False) -> list[tuple[str, str]]:
+    """(label, child key) per child of the case: name, 学籍号 (masked unless ``reveal``) and
+    the item's state."""
+    items = replies.items(session.store, int(case_id))
+    shown = items["child"] if reveal else mask_xjh(items["child"].astype(object))
+    return [(f"{r.姓名 or '（无姓名）'}（{s}）— {r.state}", r.child)
+            for r, s in zip(items.itertuples(index=False), shown, strict=True)]
+
+
+def items_html(session: Session, case_id: int, reveal: bool = False) -> str:
+    """The children of the case with their state and latest reply, masked unless ``reveal``."""
+    items = replies.items(session.store, int(case_id)).rename(columns=replies.ITEM_HEADERS)
+    return "<h4>学生事项与承办单位答复</h4>" + table_html(items, reveal, empty="本案没有学生事项。")
+
+
+def record_reply(session: Session, case_id: int, child: str, verified: str, handled: str,
+                 files=(), done: bool = True) -> int:
+    """Record the unit's reply for ``child`` with evidence ``files`` ((name, bytes) pairs)."""
+    return replies.record_reply(session.store, int(case_id), child, verified=verified,
+                                handled=handled, evidence=list(files), done=done,
+                                user=session.config.user, on=session.config.as_of)
+
+
+def review_reply(session: Session, case_id: int, child: str, accept: bool,
+                 reason: str = "") -> None:
+    """Accept (办结) or return (with ``reason``) the answered item of ``child``."""
+    replies.review(session.store, int(case_id), child, accept, reason=reason,
+                   user=session.config.user, on=session.config.as_of)
+
+
+def escalate(session: Session, case_id: int, progress: Progress | None = None) -> list[Path]:
+    """Move the overdue case to 督办 and draft the 督办单 of the children still open."""
+    paths = escalate_case(session.store, int(case_id), on=session.config.as_of,
+                          calendar=calendar(session), user=session.config.user,
+                          out_dir=session.forms_dir / f"案件{int(case_id)}",
+                          students=session.students, schools=session.workspace.table("schools"),
+                          progress=progress or _quiet)
+    (progress or _quiet)(1.0, f"已生成 {len(paths)} 个文件。")
+    return paths
