@@ -2,6 +2,7 @@
 an embedded Noto CJK font). Jinja runs with StrictUndefined and HTML autoescaping."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -17,12 +18,21 @@ def html_text(kind: str, context: dict, template_dir: str | Path = TEMPLATE_DIR)
     return env.get_template(f"{kind}.html").render(**context)
 
 
+@cache
+def _fonts():
+    """One font configuration for every form of the process: the embedded CJK font is loaded
+    once, not once per document (hundreds of forms would each hold their own copy)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def render_document(kind: str, context: dict, template_dir: str | Path = TEMPLATE_DIR):
     """The laid-out weasyprint document of ``kind`` (its pages can join a merged PDF)."""
     from weasyprint import HTML
 
     return HTML(string=html_text(kind, context, template_dir),
-                base_url=str(Path(template_dir))).render()
+                base_url=str(Path(template_dir))).render(font_config=_fonts())
 
 
 def write_document(document, path: str | Path) -> Path:
