@@ -49,7 +49,8 @@ class CaseDesk(w.VBox):
         # 案件
         self.cases = w.Dropdown(options=[], description="案件", style={"description_width": "4em"},
                                 layout=w.Layout(width="98%", max_width="1100px"))
-        self.assign_unit = w.Text(description="承办单位", style={"description_width": "5em"},
+        self.assign_unit = w.Text(description="承办单位", placeholder="交办给：学校或乡镇全称",
+                                  style={"description_width": "5em"},
                                   layout=w.Layout(width="420px"))
         self.assign = w.Button(description="交办", icon="share")
         self.status = w.Dropdown(options=[], description="新状态", style={"description_width": "5em"},
@@ -70,7 +71,8 @@ class CaseDesk(w.VBox):
         # 答复与督办
         self.child = w.Dropdown(options=[], description="学生", style={"description_width": "5em"},
                                 layout=w.Layout(width="620px"))
-        self.verified = w.Textarea(description="经核实的情况", style=_WIDE,
+        self.verified = w.Textarea(description="经核实的情况", placeholder="由承办单位填写",
+                                   style=_WIDE,
                                    layout=w.Layout(width="620px", height="60px"))
         self.handled = w.Textarea(description="办理情况", style=_WIDE,
                                   layout=w.Layout(width="620px", height="60px"))
