@@ -1,5 +1,5 @@
-"""``xueji-audit case open|list|show|assign|status|close|decide|log --workspace WS``: the case
-store of a workspace. ``case open`` takes its findings from the workspace's audit (``--rule``,
+"""``xueji-audit case open|list|show|assign|status|close|decide|log|items|reply|review|escalate|org
+--workspace WS``: the case store of a workspace (and its organisation settings). ``case open`` takes its findings from the workspace's audit (``--rule``,
 ``--xjh``, ``--school``) or from a 问题清单.csv written by ``audit`` (``--findings``)."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..workspace.core import STORE_FILE
 from ..workspace.exports import FINDING_HEADERS
 from .common import action_date, add_as_of, add_user, add_workspace, open_workspace, user_of
 
-HELP = "案件管理：立案、查看、交办、变更状态、办结，以及敏感信息访问日志"
+HELP = "案件管理：立案、查看、交办、变更状态、办结、逐生答复与审核、逾期督办、机构设置，以及敏感信息访问日志"
 ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复对）", "list": "列出案件",
            "show": "查看一个案件的问题、疑似重复对与变更历史", "assign": "交办给承办单位",
            "status": "变更案件状态", "close": "办结案件",
