@@ -151,3 +151,25 @@ def test_a_missing_issuer_is_named_in_the_refusal(tmp_path, capsys, _app_workspa
     assert main(["forms", str(a), "--kind", "督办单", *base]) == 2
     assert "未设置行政部门（督办单的督办单位）" in capsys.readouterr().err
     assert main(["forms", str(a), "--kind", "核查单", *base]) == 0
+
+
+def test_drafting_into_a_read_only_folder_is_one_chinese_message(tmp_path, _app_workspace):
+    import shlex
+    import subprocess
+    import sys
+
+    ws, (a, _, _) = _store(tmp_path, _app_workspace)
+    out = tmp_path / "只读文书"
+    out.mkdir()
+    cli = shlex.join([sys.executable, "-c", "import sys; from xueji_audit import cli; "
+                      "sys.exit(cli.main(sys.argv[1:]))", "forms", str(a), "--kind", "核查单",
+                      "--out", str(out), "--workspace", str(ws), "--as-of", "2025-09-26",
+                      "--user", "李四"])
+    script = f"mount --bind -o ro {shlex.quote(str(out))} {shlex.quote(str(out))} && {cli}"
+    run = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 2 and "Traceback" not in run.stderr + run.stdout, run
+    assert "不可写（只读或没有权限）" in run.stderr
+    assert list(out.iterdir()) == []  # nothing half-written
+    with CaseStore(ws / "cases.sqlite") as s:
+        assert s.access_log(a).empty  # nothing drafted, nothing logged
