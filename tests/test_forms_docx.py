@@ -207,3 +207,11 @@ def test_templates_are_a4_with_cjk_fonts():
         assert fonts <= {"宋体", "黑体"} and "黑体" in fonts, kind
         borders = doc.tables[0]._tbl.tblPr.find(qn("w:tblBorders"))
         assert borders is not None and borders.find(qn("w:insideH")).get(qn("w:val")) == "single"
+
+
+def test_roster_check_is_filled_in_by_the_schools_contact(tmp_path):
+    from xueji_audit.forms import with_organisation
+    settings = {"学校": {"2164000001": {"单位": "某某县第一小学", "责任人": "杨老师"}}}
+    case = with_organisation("排查表", make_case(), settings)
+    (path,) = _docx("排查表", case, tmp_path, user="督查员")
+    assert "填表人：杨老师" in all_text(path) and "督查员" not in all_text(path)

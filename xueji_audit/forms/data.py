@@ -230,16 +230,21 @@ def roster_contexts(case: dict, on: dt.date, calendar: WorkCalendar,
                     user: str = "") -> list[tuple[str, dict]]:
     """人籍不一致学生排查表: (school name, context) per school of the case's 人籍一致 findings
     (taken by rule id, :data:`~.rules.ROSTER_RULES`), one table per class, rows by name; to be
-    filled by the school (原因 and 整改措施 left blank)."""
+    filled by the school (原因 and 整改措施 left blank; 填表人 the school's contact when the
+    organisation settings name one)."""
     f = roster_findings(case).sort_values(["学校标识码", "班级", "姓名"], na_position="last",
                                           kind="stable")
     reg = pd.DataFrame(_rows(case.get("students")))
     names = (dict(zip(reg["学籍号"].astype(str), reg["学校名称"], strict=True))
              if {"学籍号", "学校名称"} <= set(reg.columns) else {})
     sex = _sex_lookup(case)
-    head = {"surveyed_on": date_text(on), "filled_by": text(user), "principal": BLANK}
+    settings = case.get("organisation")
     out = []
     for code, school in f.groupby("学校标识码", sort=False, dropna=False):
+        # filled by the school: its contact from the settings (the drafter without settings)
+        filler = (((settings.get("学校") or {}).get(str(code)) or {}).get("责任人")
+                  if settings is not None else user)
+        head = {"surveyed_on": date_text(on), "filled_by": text(filler), "principal": BLANK}
         known = [names[x] for x in school["学籍号"].dropna().astype(str) if names.get(x)]
         name = known[0] if known else (None if pd.isna(code) else str(code))
         tables = []
