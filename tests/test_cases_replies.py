@@ -145,3 +145,15 @@ def test_reply_and_review_from_the_command_line(opened, tmp_path, capsys):
     assert "已办结" in out and "学生在校就读" in out and A not in out  # 学籍号 masked
     with CaseStore(path) as s:
         assert rp.evidence_files(s, cid)["文件名"].tolist() == ["扫描件.pdf"]
+
+
+def test_case_show_lists_each_childs_item_masked(opened, capsys):
+    from xueji_audit.cli import main
+    path, cid = opened
+    with CaseStore(path) as s:
+        rp.record_reply(s, cid, B, verified="学生已转学", user="王老师", on=D)
+    assert main(["case", "show", str(cid), "--workspace", str(path.parent)]) == 0
+    out = capsys.readouterr().out
+    section = out.split("学生事项与承办单位答复：")[1]
+    assert "学生已转学" in section and "已答复" in section and "待答复" in section
+    assert A not in out and B not in out

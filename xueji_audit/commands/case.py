@@ -185,6 +185,9 @@ def _show(store: CaseStore, args: argparse.Namespace) -> None:
         print(f"\n{title}：")
         shown = case[key].drop(columns=["basis"], errors="ignore")
         _print(shown if args.show_id else mask_frame(shown))
+    items = replies.items(store, args.case_id).rename(columns=replies.ITEM_HEADERS)
+    print("\n学生事项与承办单位答复：")
+    _print(items if args.show_id else mask_frame(items))
 
 
 def _evidence(files: list[str]) -> list[tuple[str, bytes]]:
