@@ -49,6 +49,7 @@ demo: venv
 	@set -e; as_of=$(AS_OF); echo "示范县督查基准日：$$as_of"; \
 	$(XA) demo-data --out $(OUT)/示范数据 --as-of $$as_of; \
 	$(XA) audit $(OUT)/示范数据 --workspace $(OUT)/工作区 --as-of $$as_of --user $(DEMO_USER); \
+	$(PY) -c 'import sys; from xueji_audit.demo.organisation import set_demo_organisation as f; f(sys.argv[1])' $(OUT)/工作区; \
 	$(XA) case open --workspace $(OUT)/工作区 --kind 核查 --title 身份证件号问题核查 --rule ID-01 --rule ID-02 --unit 清川县第一小学 --as-of $$as_of --user $(DEMO_USER); \
 	$(XA) case open --workspace $(OUT)/工作区 --kind 督办 --title 学籍异动业务超期督办 --rule TR-01 --rule TR-02 --unit 清川县第二小学 --deadline 5 --as-of $$as_of --user $(DEMO_USER); \
 	$(XA) forms --all-open --kind 核查单 --workspace $(OUT)/工作区 --as-of $$as_of --user $(DEMO_USER); \

@@ -8,6 +8,7 @@ import pytest
 
 from xueji_audit.app import AppConfig, Session
 from xueji_audit.demo import generate
+from xueji_audit.demo.organisation import set_demo_organisation
 from xueji_audit.workspace import build_workspace
 
 AS_OF = dt.date(2026, 11, 20)
@@ -56,6 +57,7 @@ def reports_built(tmp_path_factory, _app_workspace):
 
     base = tmp_path_factory.mktemp("reports")
     ws = copy_workspace(_app_workspace, base / "ws")
+    set_demo_organisation(ws)  # the issuers of the forms report 05 drafts
     assert main(["case", "open", "--workspace", str(ws), "--kind", "核查",
                  "--title", "身份证件号问题", "--rule", "ID-01", "--as-of", AS_OF.isoformat(),
                  "--user", APP_USER]) == 0

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from xueji_audit.app import casedesk as cd
+from xueji_audit.cases import organisation
 from xueji_audit.cases.store import TRANSITIONS
 from xueji_audit.errors import XuejiError
 from xueji_audit.profile import load_profile
@@ -153,24 +154,34 @@ def test_the_card_masks_numbers_unless_revealed(app_session):
 
 
 def test_draft_form_writes_full_values_links_and_logs(app_session):
+    organisation.set_part(app_session.store.path.parent, "技术部门", unit="清川县教育局技术科")
     case_id = cd.open_case(app_session, "核查", ["ID-01"], "2164040007")
     seen = []
     paths = cd.draft_form(app_session, case_id, "核查单", lambda f, m: seen.append(f))
     folder = app_session.forms_dir / f"案件{case_id}"
-    assert paths == [folder / f"核查单_案件{case_id}.docx", folder / f"核查单_案件{case_id}.pdf"]
-    assert seen[-1] == 1.0 and seen == sorted(seen)
-    text = _docx_text(paths[0])
     findings = app_session.store.get_case(case_id)["findings"]
+    n = findings["学籍号"].nunique()
+    assert len(paths) == 2 * n + 4 and all(p.parent == folder for p in paths)
+    names = [p.name for p in paths]
+    bundle = [f"核查单汇总表_案件{case_id}.xlsx", f"核查单汇总表_案件{case_id}.docx",
+              f"核查单_案件{case_id}_合并打印.pdf", f"核查单_案件{case_id}_全部文书.zip"]
+    assert names[-4:] == bundle and [p.name for p in cd.offered(paths)] == bundle
+    assert all(x.startswith(f"核查单_案件{case_id}_") for x in names[:-4])
+    assert seen[-1] == 1.0 and seen == sorted(seen)
     first = findings["学籍号"].iloc[0]
-    assert first in text and all(x in text for x in findings["学籍号"])
+    text = _docx_text(paths[0])
+    assert first in text and findings["姓名"].iloc[0] in names[0]
     students = app_session.students
     reg_id = students.loc[students["学籍号"] == first, "身份证件号"].iloc[0]
     assert reg_id and reg_id in text  # from the register: with_register was used
+    assert not any(x in name for x in findings["学籍号"] for name in names)  # never in a name
+    assert not any(reg_id in name for name in names)
     assert paths[1].read_bytes().startswith(b"%PDF")
     log = app_session.store.access_log(case_id)
     assert log[["user", "action", "at"]].values.tolist() == [
         [app_session.config.user, "起草文书", f"{app_session.config.as_of.isoformat()}T00:00:00"]]
-    assert log["detail"].iloc[0] == f"核查单：核查单_案件{case_id}.docx、核查单_案件{case_id}.pdf"
+    assert log["detail"].iloc[0].startswith(f"核查单：{names[0]}、{names[1]}")
+    paths = paths[:2]
     links = cd.download_links_html(paths)
     found = re.findall(r'<a class="xj-download" download="([^"]+)" href="data:([^;]+);base64,'
                        r'([^"]+)"[^>]*>下载 ([^<]+)</a>', links)

@@ -23,6 +23,7 @@ from xueji_audit.app import pairs as ap
 from xueji_audit.app.browser import VIEWPORT, launch
 from xueji_audit.app.display import APPS
 from xueji_audit.app.serve import Running
+from xueji_audit.cases import organisation
 
 ARTIFACTS = Path(os.environ.get("XUEJI_ARTIFACTS",
                                 Path(__file__).resolve().parents[1] / "test-artifacts"))
@@ -170,6 +171,7 @@ def test_chain_page_shows_a_childs_path(served, page):
 
 def test_open_a_case_and_download_its_form(served, page, tmp_path):
     srv, config, expected = served
+    organisation.set_part(config.workspace, "技术部门", unit="清川县教育体育局技术中心")
     page.goto(srv.page_url("cases"))
     open_button = page.get_by_role("button", name="立案")
     expect(open_button).to_be_visible()

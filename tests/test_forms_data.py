@@ -128,3 +128,26 @@ def test_problem_lines_name_rule_and_basis():
         "2. 学生李小红、学籍号G640422201502020022：人籍分离（RJ-03），在乙校就读，学籍在甲校"
         "（依据：办法2013 第六条; 西吉2020）。",
     ]
+
+
+def test_report_province_comes_from_the_schools_division_code():
+    from xueji_audit.forms.data import BLANK, report_context
+    from xueji_audit.workdays import WorkCalendar
+    case = make_case(schools=pd.DataFrame({"学校标识码": ["2164000001"], "行政区划码": ["640426"]}))
+    assert report_context(case, FORM_DATE, WorkCalendar())["province"] == "宁夏回族自治区"
+    two = make_case(schools=pd.DataFrame({"行政区划码": ["640426", "620102"]}))  # no one province
+    assert report_context(two, FORM_DATE, WorkCalendar())["province"] == BLANK
+
+
+def test_grades_townships_and_safe_file_names():
+    from xueji_audit.forms.names import form_stem, slug, unique
+    from xueji_audit.forms.rules import grade_of, township_of
+    assert [grade_of(g, k) for g, k in [(3, "x"), (None, "三年级(1)班"), (None, "七年级2班"),
+                                        (None, "初二(3)班"), (None, "高三1班"), ("", "十一年级"),
+                                        (None, "幼儿班")]] == [3, 3, 7, 8, 12, 11, None]
+    assert township_of("宁夏回族自治区固原市清川县兴隆镇王庄村") == "兴隆镇"
+    assert township_of("甘肃省定西市安定区") == ""
+    assert slug("张/三\u202e\x00..") == "张三" and slug("") == "无名" and slug("李" * 400) == "李" * 20
+    assert slug("王G640422201510050011") == "王G"  # no number leaks into a file name
+    assert form_stem(7, "核查单", "贾方") == "核查单_案件7_贾方"
+    assert unique(["a", "a", "b", "a"]) == ["a", "a_2", "b", "a_3"]

@@ -87,9 +87,10 @@ def test_audit_reports_and_forms_run_from_the_install(installed):
     assert "示范数据" in audit.stdout and (work / "ws" / "督查结果" / "问题清单.csv").is_file()
     _run(base, work, "case", "open", "--workspace", "ws", "--kind", "核查", "--title", "核查",
          "--rule", "ID-01", "--as-of", AS_OF, "--user", "甲")
+    _run(base, work, "case", "org", "--workspace", "ws", "--part", "技术部门", "--unit", "某县教育局技术科")
     _run(base, work, "forms", "1", "--kind", "核查单", "--workspace", "ws", "--as-of", AS_OF,
          "--user", "甲")
-    assert (work / "ws" / "forms" / "案件1" / "核查单_案件1.pdf").read_bytes()[:4] == b"%PDF"
+    assert (work / "ws" / "forms" / "案件1" / "核查单_案件1_合并打印.pdf").read_bytes()[:4] == b"%PDF"
     _run(base, work, "report", "all", "--workspace", "ws", "--out", "报告", "--as-of", AS_OF,
          "--user", "甲", timeout=900)
     assert len(list((work / "报告").glob("*.html"))) == 5

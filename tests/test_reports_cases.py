@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from xueji_audit.cases import CaseStore
+from xueji_audit.cases import CaseStore, organisation
 from xueji_audit.reports import cases as rc
 from xueji_audit.workdays import WorkCalendar
 
@@ -22,6 +22,7 @@ def finding(rule, xjh, school, name="张三"):
 @pytest.fixture
 def store(tmp_path):
     s = CaseStore(tmp_path / "cases.sqlite")
+    organisation.set_part(tmp_path, "技术部门", unit="某某县教育局技术科")
     # Mon 2026-11-02 + 5 working days = Mon 2026-11-09
     late = s.open_case("核查", "甲", pd.DataFrame([finding("ID-01", "G640426201501011234", "S1"),
                                                   finding("ID-02", "G640426201601011234", "S1")]),
@@ -76,14 +77,21 @@ def test_drafting_writes_docx_and_pdf_and_logs_the_access(store, tmp_path):
     assert rc.form_case(cases.iloc[0:0]) is None
     files = rc.draft_case_form(store, 1, "核查单", on="2026-11-12", calendar=CAL,
                                out_dir=tmp_path / "forms", user="李督查")
-    assert list(files["格式"]) == ["docx", "pdf"]
-    assert [p.name for p in sorted((tmp_path / "forms").iterdir())] == [
-        "核查单_案件1.docx", "核查单_案件1.pdf"]
+    # one form per child (both children are named 张三), a 汇总表 and one merged PDF
+    assert list(files["格式"]) == ["docx", "pdf", "docx", "pdf", "xlsx", "docx", "pdf"]
+    assert {p.name for p in (tmp_path / "forms").iterdir()} == {
+        "核查单_案件1_张三.docx", "核查单_案件1_张三.pdf", "核查单_案件1_张三_2.docx",
+        "核查单_案件1_张三_2.pdf", "核查单汇总表_案件1.xlsx", "核查单汇总表_案件1.docx",
+        "核查单_案件1_合并打印.pdf"}
+    summary = pd.read_excel(tmp_path / "forms" / "核查单汇总表_案件1.xlsx", dtype=str)
+    assert summary["学籍号"].tolist() == ["G640426201501011234", "G640426201601011234"]
+    assert summary["承办单位"].tolist() == ["第一小学"] * 2
+    assert summary["完成时限"].tolist() == ["2026年11月09日"] * 2  # the case's stored deadline
     assert (files["大小（KB）"] > 1).all()
     log = rc.access_table(store)
     assert log[["日期", "操作人", "操作", "案件号"]].values.tolist() == [
         ["2026-11-12T00:00:00", "李督查", "起草文书", 1]]
-    assert log["说明"].iloc[0] == "核查单：核查单_案件1.docx、核查单_案件1.pdf"
+    assert log["说明"].iloc[0].startswith("核查单：核查单_案件1_张三.docx、核查单_案件1_张三.pdf、")
 
 
 def test_a_drafted_form_carries_the_register_details(store, tmp_path):
@@ -96,7 +104,7 @@ def test_a_drafted_form_carries_the_register_details(store, tmp_path):
                              "身份证件号": ["640426201601011242", "640426201501011239"]})
 
     def text(folder):
-        d = docx.Document(folder / "核查单_案件1.docx")
+        d = docx.Document(folder / "核查单_案件1_张三.docx")
         return "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
 
     rc.draft_case_form(store, 1, "核查单", on="2026-11-12", calendar=CAL,

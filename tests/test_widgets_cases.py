@@ -7,6 +7,7 @@ import re
 import docx
 from xueji_audit.widgets.cases import CaseDesk
 
+from xueji_audit.cases import organisation
 from xueji_audit.cases.store import TRANSITIONS
 from xueji_audit.profile import load_profile
 
@@ -130,20 +131,25 @@ def test_a_stale_status_choice_is_refused_in_chinese(app_session):
 
 
 def test_drafting_gives_download_links_of_full_forms_and_logs(app_session):
+    """A form per child; the page offers the 汇总表, the merged PDF and the .zip of all."""
+    organisation.set_part(app_session.store.path.parent, "技术部门", unit="清川县教育局技术科")
     desk = CaseDesk(app_session)
     case_id = _open_id01(desk)
     desk.form_kind.value = "核查单"
     desk.draft.click()
     assert desk.progress.layout.display == "none" and not desk.draft.disabled
     folder = app_session.forms_dir / f"案件{case_id}"
-    docx_path = folder / f"核查单_案件{case_id}.docx"
+    docx_path = folder / f"核查单汇总表_案件{case_id}.docx"  # the 汇总表 names every child
     links = re.findall(r'<a class="xj-download" download="([^"]+)" href="data:([^;]+);base64,'
                        r'([^"]+)"[^>]*>', desk.downloads.value)
     assert [(n, m) for n, m, _ in links] == [
+        (f"核查单汇总表_案件{case_id}.xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (docx_path.name, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (f"核查单_案件{case_id}.pdf", "application/pdf")]
-    assert base64.b64decode(links[0][2]) == docx_path.read_bytes()
-    assert base64.b64decode(links[1][2]) == (folder / links[1][0]).read_bytes()
+        (f"核查单_案件{case_id}_合并打印.pdf", "application/pdf"),
+        (f"核查单_案件{case_id}_全部文书.zip", "application/zip")]
+    assert base64.b64decode(links[1][2]) == docx_path.read_bytes()
+    assert base64.b64decode(links[3][2]) == (folder / links[3][0]).read_bytes()
     d = docx.Document(str(docx_path))
     text = "\n".join([p.text for p in d.paragraphs]
                      + [c.text for t in d.tables for r in t.rows for c in r.cells])
@@ -152,6 +158,11 @@ def test_drafting_gives_download_links_of_full_forms_and_logs(app_session):
     log = app_session.store.access_log(case_id)
     assert log[["user", "action"]].values.tolist() == [[app_session.config.user, "起草文书"]]
     assert "已起草" in desk.message.value
+    st = app_session.students
+    full = set(xjh) | set(st.loc[st["学籍号"].isin(xjh), "身份证件号"].dropna())
+    visible = desk.message.value + re.sub(r'href="[^"]*"', "", desk.downloads.value)
+    names = [p.name for p in folder.iterdir()]
+    assert full and not any(i in visible or any(i in n for n in names) for i in full)
     desk.cases.value = case_id  # same case: links stay
     assert desk.downloads.value
 
@@ -172,3 +183,49 @@ def test_the_card_is_masked_until_revealed_and_revealing_logs(app_session):
     desk.reveal.value = False
     assert not any(x in desk.case_info.value for x in xjh)
     assert case_id == desk.cases.value
+
+
+def test_reply_review_and_escalate_from_the_page(app_session):
+    import datetime as dt
+
+    from xueji_audit.app import AppConfig, Session
+    from xueji_audit.cases import replies
+
+    organisation.set_part(app_session.store.path.parent, "行政部门", unit="清川县教育体育局基础教育股")
+    desk = CaseDesk(app_session)
+    desk.deadline.value = 1
+    case_id = _open_id01(desk)
+    assert desk.reply.disabled is False and desk.escalate.disabled  # not overdue yet
+    desk.assign_unit.value = "清川县第一小学"
+    desk.assign.click()
+    first = desk.child.options[0][1]
+    assert first not in desk.child.options[0][0]  # the label masks the 学籍号
+    desk.child.value = first
+    desk.verified.value, desk.handled.value = "证件号录入有误", "已更正"
+    desk.evidence.value = ({"name": "户口本.png", "type": "image/png", "size": 7,
+                            "content": memoryview(b"\x89PNG..."),
+                            "last_modified": dt.datetime(2026, 11, 20, tzinfo=dt.UTC)},)
+    desk.reply.click()
+    assert "已登记案件" in desk.message.value and "佐证材料 1 份" in desk.message.value
+    items = replies.items(app_session.store, case_id).set_index("child")
+    assert items.loc[first, ["state", "verified", "evidence"]].tolist() == ["已答复", "证件号录入有误", 1]
+    assert "已答复" in desk.items.value and app_session.store.get_case(case_id)["status"] == "核查中"
+    desk.give_back.click()  # no reason
+    assert "退回答复须写明理由" in desk.message.value
+    desk.reason.value = "缺少佐证"
+    desk.give_back.click()
+    assert replies.items(app_session.store, case_id).set_index("child").loc[first, "state"] == "已退回"
+
+    later = Session.open(AppConfig(app_session.config.workspace, app_session.config.user,
+                                   app_session.config.as_of + dt.timedelta(days=14)))
+    try:
+        late = CaseDesk(later)
+        late.cases.value = case_id
+        assert not late.escalate.disabled  # overdue now
+        late.escalate.click()
+        assert "已转为督办" in late.message.value
+        assert later.store.get_case(case_id)["status"] == "督办"
+        links = re.findall(r'download="([^"]+)"', late.downloads.value)
+        assert f"督办单汇总表_案件{case_id}.docx" in links and late.form_kind.value == "督办单"
+    finally:
+        later.close()

@@ -1,5 +1,6 @@
 """The case desk (案件办理): open a case from chosen findings, then assign it, change its
-status and draft its official forms (Word and PDF download links)."""
+status, draft its official forms (Word and PDF download links), record the unit's reply per
+child with evidence, accept or return it, and escalate an overdue case to 督办."""
 from __future__ import annotations
 
 import ipywidgets as w
@@ -48,7 +49,8 @@ class CaseDesk(w.VBox):
         # 案件
         self.cases = w.Dropdown(options=[], description="案件", style={"description_width": "4em"},
                                 layout=w.Layout(width="98%", max_width="1100px"))
-        self.assign_unit = w.Text(description="承办单位", style={"description_width": "5em"},
+        self.assign_unit = w.Text(description="承办单位", placeholder="交办给：学校或乡镇全称",
+                                  style={"description_width": "5em"},
                                   layout=w.Layout(width="420px"))
         self.assign = w.Button(description="交办", icon="share")
         self.status = w.Dropdown(options=[], description="新状态", style={"description_width": "5em"},
@@ -66,6 +68,24 @@ class CaseDesk(w.VBox):
         self.downloads = w.HTML()
         self.reveal = RevealSwitch(session, PAGE)
         self.case_info = w.HTML()
+        # 答复与督办
+        self.child = w.Dropdown(options=[], description="学生", style={"description_width": "5em"},
+                                layout=w.Layout(width="620px"))
+        self.verified = w.Textarea(description="经核实的情况", placeholder="由承办单位填写",
+                                   style=_WIDE,
+                                   layout=w.Layout(width="620px", height="60px"))
+        self.handled = w.Textarea(description="办理情况", style=_WIDE,
+                                  layout=w.Layout(width="620px", height="60px"))
+        self.evidence = w.FileUpload(multiple=True, description="佐证材料")
+        self.done = w.Checkbox(value=True, description="标记为已答复")
+        self.reply = w.Button(description="登记答复", icon="reply")
+        self.reason = w.Text(description="退回理由", style={"description_width": "5em"},
+                             layout=w.Layout(width="420px"))
+        self.accept = w.Button(description="采纳（办结）", icon="check", button_style="success")
+        self.give_back = w.Button(description="退回", icon="undo", button_style="warning")
+        self.escalate = w.Button(description="逾期督办", icon="bell", button_style="danger",
+                                 tooltip="逾期案件转为督办，并为未办结的学生起草督办单")
+        self.items = w.HTML()
 
         opening = w.VBox([
             w.HTML("<h3>立案</h3>"),
@@ -77,8 +97,12 @@ class CaseDesk(w.VBox):
             w.HTML("<h3>案件</h3>"), self.cases,
             w.HBox([self.assign_unit, self.assign]),
             w.HBox([self.status, self.status_note, self.set_status]),
-            w.HBox([self.form_kind, self.draft]),
-            self.progress, self.message, self.downloads, self.reveal, self.case_info,
+            w.HBox([self.form_kind, self.draft, self.escalate]),
+            self.progress, self.message, self.downloads,
+            w.HTML("<h3>承办单位答复</h3>"), self.child, self.verified, self.handled,
+            w.HBox([self.evidence, self.done, self.reply]),
+            w.HBox([self.reason, self.accept, self.give_back]),
+            self.items, self.reveal, self.case_info,
         ])
         super().__init__([opening, handling])
 
@@ -89,6 +113,10 @@ class CaseDesk(w.VBox):
         self.assign.on_click(self._on_assign)
         self.set_status.on_click(self._on_set_status)
         self.draft.on_click(self._on_draft)
+        self.reply.on_click(self._on_reply)
+        self.accept.on_click(lambda _: self._on_review(True))
+        self.give_back.on_click(lambda _: self._on_review(False))
+        self.escalate.on_click(self._on_escalate)
         self.reveal.observe(lambda _: self._show_case(), names="value")
         self._choice_changed()
         self._refresh_cases()
@@ -156,7 +184,9 @@ class CaseDesk(w.VBox):
         if case_id is None:
             self.case_info.value = message_html(NO_CASES, "note")
             self.status.options = []
-            for b in (self.assign, self.set_status, self.draft):
+            self.child.options, self.items.value = [], ""
+            for b in (self.assign, self.set_status, self.draft, self.reply, self.accept,
+                      self.give_back, self.escalate):
                 b.disabled = True
             return
         card = cd.case_card(self.session, case_id)
@@ -168,6 +198,16 @@ class CaseDesk(w.VBox):
         self.set_status.disabled = not allowed
         self.assign.disabled = case["status"] in cd.CLOSED
         self.draft.disabled = False
+        chosen = self.child.value
+        options = cd.child_options(self.session, case_id, self.reveal.value)
+        self.child.options = options
+        keys = [k for _, k in options]
+        self.child.value = chosen if chosen in keys else (keys[0] if keys else None)
+        self.items.value = cd.items_html(self.session, case_id, self.reveal.value)
+        closed = case["status"] in cd.CLOSED
+        for b in (self.reply, self.accept, self.give_back):
+            b.disabled = closed or not keys
+        self.escalate.disabled = not card["overdue"]
         if new or not self.assign_unit.value.strip():
             self.assign_unit.value = case["unit"] or ""
         if new:
@@ -217,6 +257,63 @@ class CaseDesk(w.VBox):
             self.progress.layout.display = "none"
         if not paths:
             return
-        self.downloads.value = cd.download_links_html(paths)
-        self.message.ok(f"已起草案件 {case_id} 的{kind}：{'、'.join(p.name for p in paths)}"
-                        "（已记入访问日志）。")
+        self.downloads.value = cd.download_links_html(cd.offered(paths))
+        self.message.ok(f"已起草案件 {case_id} 的{kind}：共 {len(paths)} 个文件，保存在 "
+                        f"{paths[0].parent}（已记入访问日志）。")
+
+    # ---------------------------------------------------------------- 答复与督办
+
+    def _uploaded(self) -> list[tuple[str, bytes]]:
+        """The chosen evidence files as (name, content)."""
+        return [(f["name"], bytes(f["content"])) for f in self.evidence.value]
+
+    def _on_reply(self, _=None) -> None:
+        case_id, child = self.cases.value, self.child.value
+        self.message.clear()
+        if case_id is None or child is None:
+            self.message.error(NO_CASES)
+            return
+        files = self._uploaded()
+        if self.message.guard(lambda: cd.record_reply(
+                self.session, case_id, child, self.verified.value, self.handled.value, files,
+                self.done.value)) is None:
+            return
+        self.verified.value = self.handled.value = ""
+        self.evidence.value = ()
+        self._refresh_cases()
+        self.message.ok(f"已登记案件 {case_id} 的答复（佐证材料 {len(files)} 份）。")
+
+    def _on_review(self, accept: bool) -> None:
+        case_id, child = self.cases.value, self.child.value
+        self.message.clear()
+        if case_id is None or child is None:
+            self.message.error(NO_CASES)
+            return
+        reason = self.reason.value
+        if not self.message.guard(
+                lambda: cd.review_reply(self.session, case_id, child, accept, reason) or True):
+            return
+        self.reason.value = ""
+        self._refresh_cases()
+        self.message.ok("已采纳答复，该生事项办结。" if accept else "已退回答复，承办单位须重新办理。")
+
+    def _on_escalate(self, _=None) -> None:
+        case_id = self.cases.value
+        self.message.clear()
+        self.downloads.value = ""
+        if case_id is None:
+            self.message.error(NO_CASES)
+            return
+        self.escalate.disabled = True
+        self.progress.update(0.0, "正在转为督办并起草督办单…")
+        try:
+            paths = self.message.guard(
+                lambda: cd.escalate(self.session, case_id, self.progress.update))
+        finally:
+            self.progress.layout.display = "none"
+        self._refresh_cases()
+        if not paths:
+            return
+        self.form_kind.value = "督办单"
+        self.downloads.value = cd.download_links_html(cd.offered(paths))
+        self.message.ok(f"案件 {case_id} 已转为督办，督办单共 {len(paths)} 个文件（已记入访问日志）。")

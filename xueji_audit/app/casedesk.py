@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases import replies
 from ..cases.store import CLOSED, KINDS, TRANSITIONS
 from ..errors import XuejiError
-from ..forms import CASE_KINDS
+from ..forms import CASE_KINDS, PER_CHILD
+from ..privacy import mask_xjh
 from ..reports.cases import draft_logged
+from ..reports.cases import escalate as escalate_case
 from ..rules.catalogue import CATALOGUE
 from ..workdays import WorkCalendar
 from ..workspace.exports import FINDING_HEADERS
@@ -233,14 +236,17 @@ def _quiet(fraction: float, message: str) -> None:
 def draft_form(session: Session, case_id: int, kind: str,
                progress: Progress | None = None) -> list[Path]:
     """Write the ``.docx`` and ``.pdf`` of form ``kind`` (:data:`CASE_KINDS`) for the case
-    into ``forms_dir/案件{id}``, with full register values, dated ``as_of``; log 起草文书."""
+    into ``forms_dir/案件{id}`` — per child with a 汇总表, merged PDF and .zip for the per-child
+    forms — with full register values, dated ``as_of``; log 起草文书."""
     if kind not in CASE_KINDS:
         raise XuejiError(f"未知的表单种类「{kind}」，可选：{'、'.join(CASE_KINDS)}。")
     progress = progress or _quiet
     paths = draft_logged(session.store, int(case_id), kind, on=session.config.as_of,
                          calendar=calendar(session), user=session.config.user,
                          out_dir=session.forms_dir / f"案件{int(case_id)}",
-                         students=session.students, progress=progress)
+                         students=session.students, progress=progress,
+                         schools=session.workspace.table("schools"),
+                         rosters=session.workspace.table("rosters"), bundle=kind in PER_CHILD)
     progress(1.0, f"已生成 {len(paths)} 个文件。")
     return paths
 
@@ -251,6 +257,15 @@ def data_uri(path: str | Path) -> str:
     mime = MIME.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] \
         or "application/octet-stream"
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def offered(paths) -> list[Path]:
+    """The files a page offers for download: of a per-child form the .zip of all of them, its
+    汇总表 and the merged PDF (hundreds of links would bury them); else every file."""
+    paths = [Path(p) for p in paths]
+    if not any(p.suffix == ".zip" for p in paths):
+        return paths
+    return [p for p in paths if p.suffix == ".zip" or "汇总表" in p.name or "合并打印" in p.name]
 
 
 def download_links_html(paths) -> str:
@@ -264,3 +279,45 @@ def download_links_html(paths) -> str:
                      f'style="{LINK_STYLE}">'
                      f'下载 {name}</a> <span class="xj-note">（{size} KB）</span></li>')
     return f"<ul>{''.join(links)}</ul>" if links else ""
+
+
+# ------------------------------------------------------------------ replies and escalation
+def child_options(session: Session, case_id: int, reveal: bool = False) -> list[tuple[str, str]]:
+    """(label, child key) per child of the case: name, 学籍号 (masked unless ``reveal``) and
+    the item's state."""
+    items = replies.items(session.store, int(case_id))
+    shown = items["child"] if reveal else mask_xjh(items["child"].astype(object))
+    return [(f"{r.姓名 or '（无姓名）'}（{s}）— {r.state}", r.child)
+            for r, s in zip(items.itertuples(index=False), shown, strict=True)]
+
+
+def items_html(session: Session, case_id: int, reveal: bool = False) -> str:
+    """The children of the case with their state and latest reply, masked unless ``reveal``."""
+    items = replies.items(session.store, int(case_id)).rename(columns=replies.ITEM_HEADERS)
+    return "<h4>学生事项与承办单位答复</h4>" + table_html(items, reveal, empty="本案没有学生事项。")
+
+
+def record_reply(session: Session, case_id: int, child: str, verified: str, handled: str,
+                 files=(), done: bool = True) -> int:
+    """Record the unit's reply for ``child`` with evidence ``files`` ((name, bytes) pairs)."""
+    return replies.record_reply(session.store, int(case_id), child, verified=verified,
+                                handled=handled, evidence=list(files), done=done,
+                                user=session.config.user, on=session.config.as_of)
+
+
+def review_reply(session: Session, case_id: int, child: str, accept: bool,
+                 reason: str = "") -> None:
+    """Accept (办结) or return (with ``reason``) the answered item of ``child``."""
+    replies.review(session.store, int(case_id), child, accept, reason=reason,
+                   user=session.config.user, on=session.config.as_of)
+
+
+def escalate(session: Session, case_id: int, progress: Progress | None = None) -> list[Path]:
+    """Move the overdue case to 督办 and draft the 督办单 of the children still open."""
+    paths = escalate_case(session.store, int(case_id), on=session.config.as_of,
+                          calendar=calendar(session), user=session.config.user,
+                          out_dir=session.forms_dir / f"案件{int(case_id)}",
+                          students=session.students, schools=session.workspace.table("schools"),
+                          progress=progress or _quiet)
+    (progress or _quiet)(1.0, f"已生成 {len(paths)} 个文件。")
+    return paths

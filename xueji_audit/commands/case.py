@@ -1,5 +1,5 @@
-"""``xueji-audit case open|list|show|assign|status|close|decide|log --workspace WS``: the case
-store of a workspace. ``case open`` takes its findings from the workspace's audit (``--rule``,
+"""``xueji-audit case open|list|show|assign|status|close|decide|log|items|reply|review|escalate|org
+--workspace WS``: the case store of a workspace (and its organisation settings). ``case open`` takes its findings from the workspace's audit (``--rule``,
 ``--xjh``, ``--school``) or from a 问题清单.csv written by ``audit`` (``--findings``)."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases import organisation, replies
 from ..cases.store import KINDS, TRANSITIONS, CaseStore
 from ..errors import XuejiError
 from ..privacy import log_reveal, mask_frame
@@ -16,16 +17,25 @@ from ..workspace.core import STORE_FILE
 from ..workspace.exports import FINDING_HEADERS
 from .common import action_date, add_as_of, add_user, add_workspace, open_workspace, user_of
 
-HELP = "案件管理：立案、查看、交办、变更状态、办结，以及敏感信息访问日志"
+HELP = "案件管理：立案、查看、交办、变更状态、办结、逐生答复与审核、逾期督办、机构设置，以及敏感信息访问日志"
 ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复对）", "list": "列出案件",
            "show": "查看一个案件的问题、疑似重复对与变更历史", "assign": "交办给承办单位",
            "status": "变更案件状态", "close": "办结案件",
            "decide": "认定一对疑似重复学生是否为同一人（以后的督查保持此认定）",
-           "log": "查看敏感信息访问日志"}
+           "log": "查看敏感信息访问日志",
+           "items": "列出案件中每名学生的办理状态与承办单位的答复",
+           "reply": "登记承办单位对一名学生的答复（经核实的情况、办理情况、佐证材料）",
+           "review": "核查人采纳（办结）或退回一名学生的答复",
+           "escalate": "逾期案件转为督办，并为未办结的学生起草督办单",
+           "org": "机构设置：查看或填写教育局、技术部门、行政部门、乡镇与学校的单位、责任人和电话"
+                  "（文书的交办/督办单位由此填写）"}
 LIST_HEADERS = {"id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
                 "opened_by": "立案人", "opened_on": "立案日期", "deadline_workdays": "期限（工作日）",
                 "deadline": "办理期限", "note": "处理意见",
-                "findings": "问题数", "open_findings": "未整改", "overdue": "逾期"}
+                "version": "版本", "findings": "问题数", "open_findings": "未整改", "overdue": "逾期"}
+READ_ONLY = ("list", "log", "items")
+"""Actions that only read the store (opened read-only, so they work in a read-only workspace);
+``show`` too unless ``--show-id`` (which logs the reveal)."""
 
 
 def _common(p: argparse.ArgumentParser, writes: bool) -> None:
@@ -41,8 +51,30 @@ def register(parser: argparse.ArgumentParser) -> None:
     p = {name: sub.add_parser(name, help=text, description=text) for name, text in ACTIONS.items()}
     for name in ("open", "assign", "status", "close", "decide", "show"):
         _common(p[name], writes=True)
-    for name in ("list", "log"):
+    for name in ("list", "log", "items"):
         _common(p[name], writes=False)
+    for name in ("reply", "review"):
+        _common(p[name], writes=True)
+        p[name].add_argument("case_id", type=int, metavar="案件号", help="案件号")
+        p[name].add_argument("--child", required=True, metavar="学籍号",
+                             help="学生的学籍号（无学籍号的学生用 case items 列出的学生标识）")
+    p["items"].add_argument("case_id", type=int, metavar="案件号", help="案件号")
+    e = p["escalate"]
+    _common(e, writes=True)
+    e.add_argument("case_id", type=int, metavar="案件号", help="已逾期的案件号")
+    e.add_argument("--out", metavar="输出目录", help="督办单写入的文件夹（默认 工作区/forms/案件号）")
+    r = p["reply"]
+    r.add_argument("--verified", default="", metavar="文字", help="经核实的情况")
+    r.add_argument("--handled", default="", metavar="文字", help="办理情况")
+    r.add_argument("--evidence", action="append", default=[], metavar="文件",
+                   help="佐证材料文件（可重复；按内容哈希保存在工作区，不会被覆盖）")
+    r.add_argument("--not-done", action="store_true", help="仅保存，暂不标记为已答复")
+    v = p["review"]
+    verdict = v.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--accept", action="store_true", help="采纳答复，该生事项办结")
+    verdict.add_argument("--return", dest="give_back", action="store_true",
+                         help="退回答复，由承办单位重新办理（须 --reason）")
+    v.add_argument("--reason", default="", metavar="文字", help="退回理由")
     o = p["open"]
     o.add_argument("--kind", required=True, choices=list(KINDS), metavar="类型",
                    help="案件类型：" + "、".join(f"{k}（{v}）" for k, v in KINDS.items()))
@@ -82,6 +114,18 @@ def register(parser: argparse.ArgumentParser) -> None:
     same.add_argument("--reject", action="store_true", help="排除：不是同一学生")
     d.add_argument("--note", default="", metavar="文字", help="认定依据或说明")
     p["log"].add_argument("--case", type=int, metavar="案件号", help="只列出此案件的访问记录")
+    g = p["org"]
+    add_workspace(g)
+    g.add_argument("--part", choices=list(organisation.PARTS), metavar="设置项",
+                   help="要填写的设置项：" + "；".join(
+                       f"{k}：{v}" for k, v in {**organisation.DEPARTMENTS,
+                                                **organisation.GROUPS}.items())
+                   + "（不填则列出全部设置）")
+    g.add_argument("--key", default="", metavar="名称或代码",
+                   help="乡镇名称（与户口所在地一致）或学校标识码（设置乡镇、学校时必填）")
+    g.add_argument("--unit", default="", metavar="单位", help="单位全称，如 某某镇人民政府")
+    g.add_argument("--person", default="", metavar="姓名", help="责任人或联系人")
+    g.add_argument("--phone", default="", metavar="电话", help="联系电话")
 
 
 _OLD_HEADERS = {"rule_id": "规则编号", "rule_name": "问题类型", "severity": "严重程度",
@@ -141,6 +185,39 @@ def _show(store: CaseStore, args: argparse.Namespace) -> None:
         print(f"\n{title}：")
         shown = case[key].drop(columns=["basis"], errors="ignore")
         _print(shown if args.show_id else mask_frame(shown))
+    items = replies.items(store, args.case_id).rename(columns=replies.ITEM_HEADERS)
+    print("\n学生事项与承办单位答复：")
+    _print(items if args.show_id else mask_frame(items))
+
+
+def _evidence(files: list[str]) -> list[tuple[str, bytes]]:
+    out = []
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            raise XuejiError(f"佐证材料文件「{name}」不存在。")
+        if path.stat().st_size > replies.MAX_EVIDENCE_BYTES:
+            raise XuejiError(f"佐证材料「{path.name}」超过 "
+                             f"{replies.MAX_EVIDENCE_BYTES // 1024 // 1024} MB，请压缩后再附。")
+        out.append((path.name, path.read_bytes()))
+    return out
+
+
+def _replies(store: CaseStore, args: argparse.Namespace) -> None:
+    if args.action == "items":
+        items = replies.items(store, args.case_id).rename(columns=replies.ITEM_HEADERS)
+        _print(mask_frame(items))
+        return
+    user, on = user_of(args), action_date(args)
+    if args.action == "reply":
+        replies.record_reply(store, args.case_id, args.child, verified=args.verified,
+                             handled=args.handled, evidence=_evidence(args.evidence),
+                             done=not args.not_done, user=user, on=on)
+        print(f"已登记案件 {args.case_id} 的答复（佐证材料 {len(args.evidence)} 份）。")
+    else:
+        replies.review(store, args.case_id, args.child, args.accept, reason=args.reason,
+                       user=user, on=on)
+        print(f"案件 {args.case_id} 的该生事项已{'办结' if args.accept else '退回承办单位'}。")
 
 
 def _store(args: argparse.Namespace) -> CaseStore:
@@ -148,10 +225,41 @@ def _store(args: argparse.Namespace) -> CaseStore:
     if not folder.is_dir():
         raise XuejiError(f"工作区「{folder}」不存在。请先运行 "
                          f"`xueji-audit audit 数据目录 --workspace {folder}`。")
-    return CaseStore(folder / STORE_FILE)
+    readonly = args.action in READ_ONLY or (args.action == "show" and not args.show_id)
+    return CaseStore(folder / STORE_FILE, readonly=readonly)
+
+
+def _org(args: argparse.Namespace) -> int:
+    folder = Path(args.workspace)
+    if not folder.is_dir():
+        raise XuejiError(f"工作区「{folder}」不存在。请先运行 "
+                         f"`xueji-audit audit 数据目录 --workspace {folder}`。")
+    if args.part:
+        entry = organisation.set_part(folder, args.part, key=args.key, unit=args.unit,
+                                      person=args.person, phone=args.phone)
+        print(f"已设置{args.part}{'「' + args.key + '」' if args.key else ''}：{entry['单位']}。")
+    _print(organisation.table(organisation.load(folder)))
+    return 0
+
+
+def _escalate(args: argparse.Namespace) -> int:
+    from ..reports.cases import escalate
+
+    user, on = user_of(args), action_date(args)
+    with open_workspace(args) as ws:
+        out = Path(args.out) if args.out else ws.forms_dir / f"案件{args.case_id}"
+        paths = escalate(ws.store, args.case_id, on=on, calendar=ws.profile.calendar(),
+                         out_dir=out, user=user, students=ws.students,
+                         schools=ws.table("schools"))
+    print(f"案件 {args.case_id} 已转为督办，督办单共 {len(paths)} 个文件，已写入 {out}。")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "org":
+        return _org(args)
+    if args.action == "escalate":
+        return _escalate(args)
     store = _store(args)
     try:
         if args.action == "open":
@@ -166,7 +274,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"已立案：案件 {case_id}（{case['kind_name']}），问题 {len(case['findings'])} 条，"
                   f"办理期限 {case['deadline']}。")
         elif args.action == "list":
-            _print(store.list_cases(args.status, action_date(args)).rename(columns=LIST_HEADERS))
+            cases = store.list_cases(args.status, action_date(args))
+            cases["overdue"] = cases["overdue"].map({True: "逾期", False: ""})
+            _print(cases.rename(columns=LIST_HEADERS))
         elif args.action == "show":
             _show(store, args)
         elif args.action == "assign":
@@ -177,6 +287,8 @@ def run(args: argparse.Namespace) -> int:
             store.set_status(args.case_id, to, user=user_of(args), on=action_date(args),
                              note=args.note)
             print(f"案件 {args.case_id} 状态已改为「{to}」。")
+        elif args.action in ("items", "reply", "review"):
+            _replies(store, args)
         elif args.action == "decide":
             store.decide_pair(args.xjh_a, args.xjh_b, args.accept, user=user_of(args),
                               on=action_date(args), note=args.note)

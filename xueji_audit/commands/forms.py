@@ -1,6 +1,7 @@
-"""``xueji-audit forms CASE_ID --kind 核查单 --workspace WS [--out DIR] [--as-of DATE]``
-(or ``--all-open`` instead of CASE_ID): draft an official form as .docx and .pdf, the students'
-details filled from the workspace's register."""
+"""``xueji-audit forms CASE_ID --kind 核查单 --workspace WS [--out DIR] [--zip] [--as-of DATE]``
+(or ``--all-open`` instead of CASE_ID): draft an official form as .docx and .pdf — one per child
+for 核查单, 督办单 and 复学通知书, with a 汇总表 and one merged PDF — the students' details from
+the workspace's register, the issuers from its organisation settings (``case org``)."""
 from __future__ import annotations
 
 import argparse
@@ -28,6 +29,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help=".docx 与 .pdf 写入的文件夹（默认 工作区/forms/案件号）")
     parser.add_argument("--all-open", action="store_true",
                         help="为该类文书对应类型的全部未办结案件各起草一份")
+    parser.add_argument("--zip", action="store_true",
+                        help="另把本案全部文书打包为一个 .zip（便于发送）")
     add_as_of(parser, "文书日期（交办/督办时间，年龄按此日计算）")
     add_user(parser)
 
@@ -42,6 +45,10 @@ def _case_ids(store, args: argparse.Namespace) -> list[int]:
     return [int(i) for i in chosen["id"]]
 
 
+def _progress(fraction: float, message: str) -> None:
+    print(f"  [{fraction:4.0%}] {message}", flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     user, on = user_of(args), action_date(args)
     with open_workspace(args) as ws:
@@ -53,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         for case_id in ids:
             out = Path(args.out) if args.out else ws.forms_dir / f"案件{case_id}"
             paths = draft_logged(ws.store, case_id, args.kind, on=on, calendar=calendar,
-                                 out_dir=out, user=user, students=ws.students)
+                                 out_dir=out, user=user, students=ws.students,
+                                 schools=ws.table("schools"), rosters=ws.table("rosters"),
+                                 bundle=args.zip, progress=_progress)
             print(f"案件 {case_id}：已写入 {out}：{'、'.join(p.name for p in paths)}")
     return 0

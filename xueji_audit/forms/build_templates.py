@@ -246,7 +246,7 @@ def build_return_notice() -> Document:
     """义务教育阶段学生限期复学通知书 with a tear-off receipt (回执)."""
     doc = _new_document()
     _heading(doc, "", "义务教育阶段学生限期复学通知书")
-    _para(doc, "{{ guardian }}（监护人）：", SONG, 14, space_after=6)
+    _para(doc, "{{ guardian }}：", SONG, 14, space_after=6)
     rows = [
         ([("学生姓名", 1), ("{{ stu_name }}", 1), ("性别", 1), ("{{ stu_sex }}", 1),
           ("出生日期", 1), ("{{ stu_birth }}", 1)], 1.0),

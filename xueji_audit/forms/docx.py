@@ -7,6 +7,7 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined
 
+from ..output import atomic_path
 from .data import TEMPLATE_DIR
 
 
@@ -17,5 +18,6 @@ def render_docx(kind: str, context: dict, path: str | Path,
     tpl.render(context, jinja_env=Environment(undefined=StrictUndefined, autoescape=True),
                autoescape=True)
     path = Path(path)
-    tpl.save(path)
+    with atomic_path(path) as tmp:
+        tpl.save(tmp)
     return path

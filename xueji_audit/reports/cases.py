@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cases import organisation, replies
+from ..cases.replies import child_key
 from ..cases.store import CLOSED, KINDS, CaseStore
 from ..dates import parse_date
-from ..forms import draft
+from ..errors import XuejiError
+from ..forms import draft, with_organisation
 from ..forms.data import with_register
 from ..privacy import log_draft
 from ..workdays import WorkCalendar
@@ -86,16 +89,66 @@ def access_table(store: CaseStore) -> pd.DataFrame:
 
 def draft_logged(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str,
                  calendar: WorkCalendar, out_dir: str | Path, user: str,
-                 students: pd.DataFrame | None = None, progress=None) -> list[Path]:
+                 students: pd.DataFrame | None = None, progress=None,
+                 schools: pd.DataFrame | None = None,
+                 rosters: pd.DataFrame | None = None, bundle: bool = False,
+                 children: set[str] | None = None) -> list[Path]:
     """Draft form ``kind`` of ``case_id`` into ``out_dir``, its students' details filled from
-    the register ``students`` when given, and log it as 起草文书 by ``user`` on ``on``;
-    return the written paths (``progress`` as for :func:`~xueji_audit.forms.draft`)."""
+    the register ``students`` (``schools``, ``rosters``) when given and its issuer and handler from the organisation
+    settings of the store's workspace, and log it as 起草文书 by ``user`` on ``on``;
+    return the written paths (``progress`` as for :func:`~xueji_audit.forms.draft`; ``bundle``
+    adds a .zip; ``children`` limits the forms to those children, by
+    :func:`~xueji_audit.cases.replies.child_key`)."""
     on = parse_date(on)
-    case = with_register(store.get_case(int(case_id)), students)
+    case = store.get_case(int(case_id))
+    if children is not None:  # only these children's findings (e.g. those still open)
+        case["findings"] = case["findings"][child_key(case["findings"]).isin(children).to_numpy()]
+    case = with_register(case, students, schools, rosters)
+    case = with_organisation(kind, case, organisation.load(store.path.parent))
     paths = draft(kind, case, on=on, calendar=calendar, out_dir=out_dir, user=user,
-                  progress=progress)
+                  progress=progress, bundle=bundle)
     log_draft(store, user, on, int(case_id), kind, paths)
     return paths
+
+
+def remaining_children(store: CaseStore, case_id: int) -> set[str]:
+    """The children of the case whose item is not 办结 and who still have a 未整改 finding."""
+    items = replies.items(store, case_id)
+    left = items[(items["state"] != "已办结") & (items["未整改"] > 0)]
+    return set(left["child"])
+
+
+def escalate(store: CaseStore, case_id: int, *, on: dt.date | str, calendar: WorkCalendar,
+             out_dir: str | Path, user: str, students: pd.DataFrame | None = None,
+             schools: pd.DataFrame | None = None, progress=None,
+             expected_version: int | None = None) -> list[Path]:
+    """One action for an overdue case (its working-day deadline passed at ``on``): move it to
+    督办 and draft the 督办单 (one per child still open, with its 汇总表, merged PDF and .zip),
+    logged as 起草文书. Refused, with the reason, for a case not overdue, closed or with no
+    child left open. Returns the drafted paths."""
+    on = parse_date(on)
+    case = store.get_case(int(case_id))
+    if case["status"] in CLOSED:
+        raise XuejiError(f"案件 {case_id} 已{case['status']}，不能督办。")
+    if case["deadline"] >= on:
+        raise XuejiError(f"案件 {case_id} 的办理期限为 {case['deadline']}，在 {on} 尚未逾期，"
+                         "不能转为督办。")
+    left = remaining_children(store, case_id)
+    if not left:
+        raise XuejiError(f"案件 {case_id} 的学生事项均已办结或整改，无需督办。")
+    if case["status"] != "督办":
+        with_issuer(store, "督办单")  # refuse before any change when 行政部门 is not set
+        store.set_status(int(case_id), "督办", user=user, on=on,
+                         note=f"逾期（期限 {case['deadline']}），督办未办结的 {len(left)} 名学生",
+                         expected_version=expected_version)
+    return draft_logged(store, case_id, "督办单", on=on, calendar=calendar, out_dir=out_dir,
+                        user=user, students=students, schools=schools, progress=progress,
+                        bundle=True, children=left)
+
+
+def with_issuer(store: CaseStore, kind: str) -> dict:
+    """The issuer of ``kind`` from the store's workspace settings (refused when not set)."""
+    return organisation.issuer(organisation.load(store.path.parent), kind)
 
 
 def draft_case_form(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str,
