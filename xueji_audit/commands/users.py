@@ -30,7 +30,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     p["add"].add_argument("--role", required=True, choices=list(ROLES), metavar="角色",
                           help="角色：" + "；".join(f"{k}（{v}）" for k, v in ROLES.items()))
     p["add"].add_argument("--school", default="", metavar="学校",
-                          help="学校账号所属的学校（学校名称或学校标识码，与数据中的一致）")
+                          help="学校账号所属学校的学校标识码（与学籍数据中的一致）")
 
 
 def _password() -> str:

@@ -87,7 +87,7 @@ class UserStore:
         if role not in ROLES:
             raise AccountError(f"角色「{role}」无效，应为 {'、'.join(ROLES)} 之一。")
         if role == SCHOOL and not school:
-            raise AccountError("学校账号须用 --school 指定所属学校（学校名称或学校标识码）。")
+            raise AccountError("学校账号须用 --school 给出所属学校的学校标识码。")
         if role != SCHOOL and school:
             raise AccountError(f"只有学校账号属于一所学校；「{role}」账号不用 --school。")
         _check_password(password)
