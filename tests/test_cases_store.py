@@ -106,10 +106,11 @@ def test_status_path_assign_and_history_of_every_change(store):
 
 @pytest.mark.parametrize("path, bad", [
     ([], "办结"), ([], "核查中"), (["交办"], "立案"), (["交办", "核查中", "办结"], "核查中"),
-    (["撤销"], "交办"),
+    (["撤销"], "交办"), (["交办", "核查中", "督办"], "核查中"), (["交办", "督办"], "交办"),
 ])
 def test_disallowed_transition_is_a_chinese_error_and_writes_nothing(store, path, bad):
-    cid = store.open_case("核查", "t", deadline_workdays=5, user="u", on=D, calendar=CAL)
+    cid = store.open_case("核查", "t", unit="第一中学", deadline_workdays=5, user="u", on=D,
+                          calendar=CAL)
     for s in path:
         store.set_status(cid, s, user="u", on=D)
     before = len(_history(store))
@@ -235,11 +236,12 @@ def test_newer_file_is_refused_and_constraints_hold(tmp_path):
 
 
 def test_the_database_refuses_changes_without_history_and_deletions(store):
-    cid = store.open_case("核查", "t", F, deadline_workdays=5, user="u", on=D, calendar=CAL)
+    cid = store.open_case("核查", "t", F, unit="某校", deadline_workdays=5, user="u", on=D,
+                          calendar=CAL)
     c = store.conn
     for sql, message in [
         (f"UPDATE cases SET status = '交办' WHERE id = {cid}", "未写变更历史"),
-        (f"UPDATE cases SET unit = '某校' WHERE id = {cid}", "未写变更历史"),
+        (f"UPDATE cases SET unit = '别校' WHERE id = {cid}", "未写变更历史"),
         (f"UPDATE case_findings SET state = '已整改' WHERE case_id = {cid}", "未写变更历史"),
         (f"UPDATE cases SET deadline = '2030-01-01' WHERE id = {cid}", "立案信息不可修改"),
         (f"DELETE FROM case_findings WHERE case_id = {cid}", "不可删除"),

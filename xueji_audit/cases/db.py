@@ -15,16 +15,28 @@ transaction, so a database of any earlier version is upgraded in place. Version 
 history is append-only, no record is deleted, and a case's status / unit / note or a finding's
 整改状态 cannot change unless the latest history row for it already records the new value.
 Version 3 adds ``recorded_at``, the real time of each history and access-log row (:data:`NOW`).
+Version 4 adds ``cases.version`` for optimistic concurrency: every history row of a case raises
+its version by one (a trigger, so no write can forget it) and the version never goes back.
+Version 5 makes every table that matters append-only in the database itself: a case's status
+follows :data:`ALLOWED_MOVES` and 交办 needs a unit; its title, like its status, changes only with
+a history row; a finding's content never changes and findings or pairs join an existing case only
+after a history row saying so; the access log is never changed; a pair decision is written only
+after the history row recording exactly it (decision, who, when, note) and is never deleted.
+
+A store in a read-only folder is opened read-only (:func:`connect` with ``readonly=True``, as the
+read-only commands do); a full disk or a read-only file met while writing is one Chinese
+:class:`~xueji_audit.errors.OutputError` (:func:`store_error`), never a traceback.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import XuejiError
+from ..errors import OutputError, XuejiError
 
 BUSY_TIMEOUT_MS = 30_000
 BUSY_RETRIES = 20
@@ -122,10 +134,77 @@ _V3 = tuple(
     )
 )
 
+_V4 = (
+    "ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+    "UPDATE cases SET version = (SELECT COUNT(*) FROM history h WHERE h.case_id = cases.id)",
+    "CREATE TRIGGER history_bumps_case_version AFTER INSERT ON history "
+    "WHEN NEW.case_id IS NOT NULL "
+    "BEGIN UPDATE cases SET version = version + 1 WHERE id = NEW.case_id; END",
+    "CREATE TRIGGER cases_version_forward BEFORE UPDATE OF version ON cases "
+    "WHEN NEW.version IS NOT OLD.version + 1 "
+    "BEGIN SELECT RAISE(ABORT, '案件版本只能逐次递增'); END",
+)
+
+ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
+    "立案": ("交办", "撤销"), "交办": ("核查中", "督办", "撤销"), "核查中": ("督办", "办结", "撤销"),
+    "督办": ("办结", "撤销"), "办结": (), "撤销": (),
+}
+"""Allowed status changes (forward along 立案 → 交办 → 核查中 → 督办 → 办结, or 撤销 while open;
+a case 交办 but overdue may go straight to 督办; one settled without escalation goes 核查中 → 办结).
+The store checks them with a message; the database refuses anything else (migration 5)."""
+_MOVES_SQL = ", ".join(f"'{a}>{b}'" for a, bs in ALLOWED_MOVES.items() for b in bs)
+_FINDING_CONTENT = ("case_id", "rule_id", "rule_name", "severity", "xjh", "name", "school",
+                    "business_no", "class", "detail", "basis", "due_date")
+
+
+def _joins_logged(table: str, field: str, what: str) -> str:
+    """Rows join an existing case (one whose history has begun) only right after a history
+    row of that case recording ``field``."""
+    return (f"CREATE TRIGGER {table}_join_logged BEFORE INSERT ON {table} "
+            f"WHEN (SELECT version FROM cases WHERE id = NEW.case_id) > 0 AND NOT EXISTS ("
+            f"SELECT 1 FROM history h WHERE h.id = (SELECT MAX(id) FROM history "
+            f"WHERE case_id = NEW.case_id) AND h.field = '{field}') "
+            f"BEGIN SELECT RAISE(ABORT, '未写变更历史的{what}被拒绝'); END")
+
+
+_PAIR_LOGGED = (
+    "NOT EXISTS (SELECT 1 FROM history h WHERE h.id = (SELECT MAX(id) FROM history "
+    "WHERE entity = 'pair' AND entity_key = NEW.xjh_a || '|' || NEW.xjh_b AND field = '决定') "
+    "AND h.new IS (CASE NEW.accept WHEN 1 THEN '接受' ELSE '排除' END) "
+    "AND h.user IS NEW.decided_by AND h.at IS NEW.decided_on AND h.note IS NEW.note)")
+_V5 = (
+    "CREATE TRIGGER cases_status_moves BEFORE UPDATE OF status ON cases "
+    f"WHEN OLD.status IS NOT NEW.status AND OLD.status || '>' || NEW.status NOT IN ({_MOVES_SQL}) "
+    "BEGIN SELECT RAISE(ABORT, '不允许的案件状态变更'); END",
+    "CREATE TRIGGER cases_assigned_needs_unit BEFORE UPDATE OF status ON cases "
+    "WHEN NEW.status = '交办' AND TRIM(NEW.unit) = '' "
+    "BEGIN SELECT RAISE(ABORT, '交办须指定承办单位'); END",
+    _logged("cases", "title", "NEW.id", "CAST(NEW.id AS TEXT)", "title"),
+    f"CREATE TRIGGER case_findings_fixed BEFORE UPDATE OF {', '.join(_FINDING_CONTENT)} "
+    "ON case_findings BEGIN SELECT RAISE(ABORT, '案件中的问题内容不可修改'); END",
+    "CREATE TRIGGER case_findings_state_on BEFORE UPDATE OF state_on ON case_findings "
+    "WHEN NEW.state IS OLD.state AND NEW.state_on IS NOT OLD.state_on "
+    "BEGIN SELECT RAISE(ABORT, '未写变更历史的修改被拒绝'); END",
+    "CREATE TRIGGER case_pairs_fixed BEFORE UPDATE ON case_pairs "
+    "BEGIN SELECT RAISE(ABORT, '案件中的疑似重复对不可修改'); END",
+    _joins_logged("case_findings", "问题", "追加问题"),
+    _joins_logged("case_pairs", "疑似重复对", "追加疑似重复对"),
+    "CREATE TRIGGER access_log_append_only BEFORE UPDATE ON access_log "
+    "BEGIN SELECT RAISE(ABORT, '访问日志不可修改'); END",
+    "CREATE TRIGGER pair_decisions_kept BEFORE DELETE ON pair_decisions "
+    "BEGIN SELECT RAISE(ABORT, '重复对认定不可删除'); END",
+    f"CREATE TRIGGER pair_decisions_insert_logged BEFORE INSERT ON pair_decisions WHEN {_PAIR_LOGGED} "
+    "BEGIN SELECT RAISE(ABORT, '未写变更历史的认定被拒绝'); END",
+    f"CREATE TRIGGER pair_decisions_update_logged BEFORE UPDATE ON pair_decisions WHEN {_PAIR_LOGGED} "
+    "BEGIN SELECT RAISE(ABORT, '未写变更历史的认定被拒绝'); END",
+)
+
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (1, "案件、问题、疑似重复对与变更历史", _V1),
     (2, "问题整改状态、重复对认定、访问日志与督查运行记录", _V2),
     (3, "变更历史与访问日志记录实际操作时间", _V3),
+    (4, "案件版本号（防止并发覆盖）", _V4),
+    (5, "状态流转、交办单位与各表只增不改由数据库强制", _V5),
 )
 """(version, Chinese description, statements) in order; never edit one that has shipped."""
 
@@ -137,26 +216,63 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in msg or "busy" in msg
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
+def store_error(path: str | Path, exc: sqlite3.Error) -> XuejiError:
+    """The Chinese message for an SQLite error met while opening or writing the store."""
+    msg = str(exc).lower()
+    if "disk is full" in msg or "disk i/o" in msg:
+        return OutputError(f"磁盘空间不足，案件库「{path}」的本次写入未完成（已撤回，库内数据完好）。"
+                           "请清理磁盘后重试。")
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+        return OutputError(f"案件库「{path}」所在的文件夹或文件只读（或没有权限），本次写入未完成。"
+                           "查看案件（case list / show / log）仍可使用；写入请换到可写的工作区。")
+    return XuejiError(f"案件库「{path}」出错：{exc}。")
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection; in a folder nobody can write (no WAL index can be made there)
+    the file is opened as immutable, which is exact because no one can change it."""
+    if not path.is_file():
+        raise XuejiError(f"案件库 {path} 不存在：工作区还没有案件库。")
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise XuejiError(f"无法只读打开案件库 {path}，请检查文件权限。") from None
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def connect(path: str | Path, readonly: bool = False) -> sqlite3.Connection:
     """A connection to the store file at ``path`` (created when absent) in WAL mode, foreign
-    keys on, a busy timeout, autocommit (transactions are explicit, see :func:`write`)."""
+    keys on, a busy timeout, autocommit (transactions are explicit, see :func:`write`); with
+    ``readonly`` an existing file opened for reading only (works in a read-only folder)."""
     path = Path(path)
     if not path.parent.is_dir():
         raise XuejiError(f"案件库所在的文件夹 {path.parent} 不存在，请先创建该文件夹。")
+    if readonly:
+        return _open_readonly(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:
         raise XuejiError(f"无法打开案件库 {path}：{exc}。请检查路径与权限。") from None
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    for attempt in range(BUSY_RETRIES):
-        try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            break
-        except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or attempt == BUSY_RETRIES - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        for attempt in range(BUSY_RETRIES):
+            try:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or attempt == BUSY_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        raise store_error(path, exc) from None
     if str(mode).lower() != "wal":
         conn.close()
         raise XuejiError(f"案件库 {path} 无法使用 WAL 日志模式（网络共享文件夹不支持），"
@@ -177,16 +293,29 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or attempt == BUSY_RETRIES - 1:
+            if not _is_busy(exc):
+                raise store_error(_path_of(conn), exc) from None
+            if attempt == BUSY_RETRIES - 1:
                 raise XuejiError(f"案件库忙，写入未完成：{exc}。请稍后重试。") from None
             time.sleep(0.05 * (attempt + 1))
     try:
         yield conn
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if _is_busy(exc):
+            raise
+        raise store_error(_path_of(conn), exc) from None
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+
+
+def _path_of(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else ""
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -7,15 +7,17 @@ Stable API (the forms use :meth:`CaseStore.get_case` and :meth:`CaseStore.log_ac
               calendar=None, note="") -> int
     get_case(case_id) -> dict               # keys below
     list_cases(status=None, as_of=None) -> DataFrame
-    assign(case_id, unit, *, user, on)      # 立案 → 交办 on the first assignment
-    set_status(case_id, status, *, user, on, note="") / close(case_id, *, user, on, note="")
-    set_note(case_id, note, *, user, on)
+    version(case_id) -> int                 # raised by every change of the case
+    assign(case_id, unit, *, user, on, expected_version=None)   # 立案 → 交办 on the first one
+    set_status(case_id, status, *, user, on, note="", expected_version=None)
+    close(case_id, *, user, on, note="", expected_version=None)
+    set_note(case_id, note, *, user, on, expected_version=None)
     decide_pair(a, b, accept, *, user, on, note="") / decisions_frame() -> DataFrame
     attach_findings(findings, run_at, user) -> dict
     log_access(action, case_id, user, at, detail="") -> int / access_log(case_id=None)
 
 ``get_case`` returns ``id, kind, kind_name, title, status, unit, opened_by, opened_on (date),
-deadline_workdays (int), deadline (date), note`` and three DataFrames: ``findings``
+deadline_workdays (int), deadline (date), note, version (int)`` and three DataFrames: ``findings``
 (schema.FINDING_COLUMNS + 整改状态, 整改日期), ``pairs`` (decisions.COLUMNS: 学籍号_a, 学籍号_b,
 决定, 核查人, 日期, 备注; 决定 empty while undecided) and ``history`` (时间, 操作时间, 操作人,
 对象, 标识, 字段, 原值, 新值, 备注). Every write is given its ``user`` and business date (``on`` /
@@ -23,6 +25,10 @@ deadline_workdays (int), deadline (date), note`` and three DataFrames: ``finding
 the write (``recorded_at``, shown as 操作时间 in Beijing time). Every change writes a history row in
 the same transaction, before the update (database triggers refuse an update of a case's status,
 unit or note, or of a finding's 整改状态, whose history row is missing, and any deletion).
+Optimistic concurrency: each case carries a ``version`` that every history row of the case raises
+by one (a database trigger). A mutating call given ``expected_version=`` (the version the user's
+page showed) checks it under the write lock and raises :class:`StaleCaseError`, naming who changed
+the case and when, if someone else wrote in between; without it the call applies as before.
 A finding is identified across audit runs by ``(rule_id, 学籍号, 业务编号, 学校标识码, 班级)``
 (:data:`~xueji_audit.cases.findings.IDENTITY`); a case holds each identity once.
 """
@@ -42,11 +48,8 @@ from . import findings as cf
 
 KINDS: dict[str, str] = {"核查": "问题核查单", "督办": "问题督办单", "报告": "问题报告单",
                          "排查": "人籍不一致排查表", "复学通知": "限期复学通知书"}
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "立案": ("交办", "撤销"), "交办": ("核查中", "督办", "撤销"), "核查中": ("督办", "办结", "撤销"),
-    "督办": ("核查中", "办结", "撤销"), "办结": (), "撤销": (),
-}
-"""Allowed status changes; 办结 and 撤销 are final."""
+TRANSITIONS: dict[str, tuple[str, ...]] = db.ALLOWED_MOVES
+"""Allowed status changes (:data:`~.db.ALLOWED_MOVES`); 办结 and 撤销 are final."""
 CLOSED: tuple[str, ...] = ("办结", "撤销")
 ACTION_SHOW_ID, ACTION_DRAFT, ACTION_EXPORT = "显示完整身份证件号", "起草文书", "导出文书"
 ACCESS_ACTIONS: tuple[str, ...] = (ACTION_SHOW_ID, ACTION_DRAFT, ACTION_EXPORT)
@@ -54,7 +57,7 @@ HISTORY_HEADERS = {"at": "时间", "recorded_at": "操作时间", "user": "操�
                    "entity_key": "标识",
                    "field": "字段", "old": "原值", "new": "新值", "note": "备注"}
 _CASE_FIELDS = ("id", "kind", "title", "status", "unit", "opened_by", "opened_on",
-                "deadline_workdays", "deadline", "note")
+                "deadline_workdays", "deadline", "note", "version")
 
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
@@ -66,6 +69,19 @@ def local_time(stamps: pd.Series) -> pd.Series:
     before the store recorded real times stay empty."""
     t = pd.to_datetime(stamps, utc=True, errors="coerce", format="ISO8601")
     return t.dt.tz_convert(BEIJING).dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(object)
+
+
+class StaleCaseError(XuejiError):
+    """The case changed since the caller read it (``expected_version`` is behind). ``case_id``,
+    ``expected``, ``current``, ``changed_by`` and ``changed_at`` (Beijing time) say what happened."""
+
+    def __init__(self, case_id: int, expected: int, current: int, changed_by: str,
+                 changed_at: str):
+        self.case_id, self.expected, self.current = int(case_id), int(expected), int(current)
+        self.changed_by, self.changed_at = changed_by, changed_at
+        when = f"于 {changed_at} " if changed_at else ""
+        super().__init__(f"案件 {case_id} 已被「{changed_by}」{when}修改（您看到的是第 {expected} "
+                         f"版，现为第 {current} 版），本次操作未保存。请刷新案件后再操作。")
 
 
 def _stamp(value: dt.date | dt.datetime) -> str:
@@ -91,12 +107,22 @@ class CaseStore:
     """The case store in the SQLite file ``path`` (created and migrated when needed).
 
     ``conn`` is the underlying :class:`sqlite3.Connection` (one per store; one store per process).
+    With ``readonly`` an existing file is opened for reading only (also in a read-only folder);
+    it must be up to date, and any write is refused with a Chinese message.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = Path(path)
-        self.conn = db.connect(self.path)
-        db.migrate(self.conn)
+        self.readonly = readonly
+        self.conn = db.connect(self.path, readonly=readonly)
+        if not readonly:
+            db.migrate(self.conn)
+        elif db.version(self.conn) != db.SCHEMA_VERSION:
+            found = db.version(self.conn)
+            self.conn.close()
+            raise XuejiError(f"案件库 {self.path} 的版本（{found}）与本程序（{db.SCHEMA_VERSION}）"
+                             "不同，只读打开时无法升级：请先在可写的工作区中执行一次写入命令"
+                             "（如 case open）或升级 xueji-audit。")
 
     def close_store(self) -> None:
         """Close the connection."""
@@ -119,6 +145,22 @@ class CaseStore:
         if row is None:
             raise XuejiError(f"案件 {case_id} 不存在，请用 `xueji-audit case list` 查看案件号。")
         return row
+
+    def _expect(self, case_id: int, expected_version: int | None):
+        """The case's row, after checking ``expected_version`` (inside a write transaction)."""
+        row = self._row(case_id)
+        if expected_version is not None and int(expected_version) != row["version"]:
+            last = self.conn.execute(
+                "SELECT user, recorded_at FROM history WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+                (row["id"],)).fetchone()
+            who, when = (last["user"], last["recorded_at"]) if last else ("", None)
+            raise StaleCaseError(row["id"], int(expected_version), row["version"], who,
+                                 local_time(pd.Series([when])).iloc[0])
+        return row
+
+    def version(self, case_id: int) -> int:
+        """The case's current version (compare with ``expected_version=`` of a later change)."""
+        return int(self._row(case_id)["version"])
 
     def open_case(self, kind: str, title: str, findings: pd.DataFrame | None = None,
                   pairs: list[tuple[str, str]] | None = None, *, unit: str = "",
@@ -199,28 +241,34 @@ class CaseStore:
         self.conn.execute(f"UPDATE cases SET {field} = ? WHERE id = ?", (new, int(case_id)))
 
     def set_status(self, case_id: int, status: str, *, user: str, on: dt.date,
-                   note: str = "") -> None:
+                   note: str = "", expected_version: int | None = None) -> None:
         """Move the case to ``status`` if :data:`TRANSITIONS` allows it (else a Chinese error)."""
         user, at = _user(user), _stamp(on)
         with db.write(self.conn):
-            old = self._row(case_id)["status"]
+            old = self._expect(case_id, expected_version)["status"]
             if status not in TRANSITIONS[old]:
                 allowed = "、".join(TRANSITIONS[old]) or "无（案件已" + old + "）"
                 raise XuejiError(f"案件 {case_id} 当前状态为「{old}」，不能改为「{status}」"
                                  f"（可改为：{allowed}）。")
+            if status == "交办" and not self._row(case_id)["unit"].strip():
+                raise XuejiError(f"案件 {case_id} 还没有承办单位，不能改为「交办」："
+                                 "请用「交办」指定承办单位（命令 case assign --unit）。")
             self._change(case_id, "status", status, user, at, note)
 
-    def close(self, case_id: int, *, user: str, on: dt.date, note: str = "") -> None:
+    def close(self, case_id: int, *, user: str, on: dt.date, note: str = "",
+              expected_version: int | None = None) -> None:
         """办结 the case."""
-        self.set_status(case_id, "办结", user=user, on=on, note=note)
+        self.set_status(case_id, "办结", user=user, on=on, note=note,
+                        expected_version=expected_version)
 
-    def assign(self, case_id: int, unit: str, *, user: str, on: dt.date) -> None:
+    def assign(self, case_id: int, unit: str, *, user: str, on: dt.date,
+               expected_version: int | None = None) -> None:
         """Assign the case to ``unit``; a case still 立案 becomes 交办."""
         user, at = _user(user), _stamp(on)
         if not unit or not unit.strip():
             raise XuejiError("承办单位不能为空。")
         with db.write(self.conn):
-            row = self._row(case_id)
+            row = self._expect(case_id, expected_version)
             if row["status"] in CLOSED:
                 raise XuejiError(f"案件 {case_id} 已{row['status']}，不能再交办。")
             if row["unit"] != unit.strip():
@@ -228,10 +276,12 @@ class CaseStore:
             if row["status"] == "立案":
                 self._change(case_id, "status", "交办", user, at)
 
-    def set_note(self, case_id: int, note: str, *, user: str, on: dt.date) -> None:
+    def set_note(self, case_id: int, note: str, *, user: str, on: dt.date,
+                 expected_version: int | None = None) -> None:
         """Replace the case's note (its 处理意见)."""
         user, at = _user(user), _stamp(on)
         with db.write(self.conn):
+            self._expect(case_id, expected_version)
             self._change(case_id, "note", note or "", user, at)
 
     def decide_pair(self, a: str, b: str, accept: bool, *, user: str, on: dt.date,
@@ -244,14 +294,15 @@ class CaseStore:
         with db.write(self.conn):
             old = self.conn.execute("SELECT accept FROM pair_decisions WHERE xjh_a = ? AND "
                                     "xjh_b = ?", (a, b)).fetchone()
+            self._history(None, "pair", f"{a}|{b}", "决定",
+                          word[bool(old[0])] if old else None, word[bool(accept)], user, at,
+                          note or "")
             self.conn.execute(
                 "INSERT INTO pair_decisions (xjh_a, xjh_b, accept, decided_by, decided_on, note) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (xjh_a, xjh_b) DO UPDATE SET "
                 "accept = excluded.accept, decided_by = excluded.decided_by, "
                 "decided_on = excluded.decided_on, note = excluded.note",
                 (a, b, int(bool(accept)), user, at, note or ""))
-            self._history(None, "pair", f"{a}|{b}", "决定",
-                          word[bool(old[0])] if old else None, word[bool(accept)], user, at, note)
 
     def decisions_frame(self) -> pd.DataFrame:
         """Every pair decision in the shape of :func:`~xueji_audit.matching.decisions.read_decisions`

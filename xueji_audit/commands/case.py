@@ -25,7 +25,10 @@ ACTIONS = {"open": "立案（可附督查问题清单中的问题与疑似重复
 LIST_HEADERS = {"id": "案件号", "kind": "类型", "title": "标题", "status": "状态", "unit": "承办单位",
                 "opened_by": "立案人", "opened_on": "立案日期", "deadline_workdays": "期限（工作日）",
                 "deadline": "办理期限", "note": "处理意见",
-                "findings": "问题数", "open_findings": "未整改", "overdue": "逾期"}
+                "version": "版本", "findings": "问题数", "open_findings": "未整改", "overdue": "逾期"}
+READ_ONLY = ("list", "log")
+"""Actions that only read the store (opened read-only, so they work in a read-only workspace);
+``show`` too unless ``--show-id`` (which logs the reveal)."""
 
 
 def _common(p: argparse.ArgumentParser, writes: bool) -> None:
@@ -148,7 +151,8 @@ def _store(args: argparse.Namespace) -> CaseStore:
     if not folder.is_dir():
         raise XuejiError(f"工作区「{folder}」不存在。请先运行 "
                          f"`xueji-audit audit 数据目录 --workspace {folder}`。")
-    return CaseStore(folder / STORE_FILE)
+    readonly = args.action in READ_ONLY or (args.action == "show" and not args.show_id)
+    return CaseStore(folder / STORE_FILE, readonly=readonly)
 
 
 def run(args: argparse.Namespace) -> int:
