@@ -108,7 +108,7 @@ def test_server_listens_on_loopback_with_accounts_and_no_token(tmp_path):
     run = tmp_path / "run"
     srv = server(tmp_path / "ws", AS_OF, run, port=8877,
                  environ={"PATH": "/bin", ENV["user"]: "启动者", "JUPYTER_TOKEN": "t"})
-    assert srv.url == "http://localhost:8877/" and HOST == "127.0.0.1"
+    assert srv.url == "http://127.0.0.1:8877/" and HOST == "127.0.0.1"
     assert f"--Voila.ip={HOST}" in srv.argv and "--preheat_kernel=False" in srv.argv
     assert "--template=xueji" in srv.argv  # no CDN links (checked in the browser tests)
     assert any("XuejiIdentityProvider" in a for a in srv.argv)
@@ -120,7 +120,7 @@ def test_server_listens_on_loopback_with_accounts_and_no_token(tmp_path):
     assert ENV["user"] not in srv.env and "JUPYTER_TOKEN" not in srv.env
     assert srv.env[ENV["workspace"]] == str((tmp_path / "ws").resolve())
     assert srv.env["JUPYTER_CONFIG_DIR"] == str((run / "config").resolve())
-    assert srv.page_url("pairs") == "http://localhost:8877/voila/render/pairs.ipynb"
+    assert srv.page_url("pairs") == "http://127.0.0.1:8877/voila/render/pairs.ipynb"
     with pytest.raises(XuejiError, match="端口"):
         server(tmp_path, AS_OF, run, port=70000)
     with pytest.raises(XuejiError, match="TLS"):

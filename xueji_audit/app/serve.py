@@ -122,7 +122,7 @@ def server(workspace: str | Path, as_of: dt.date, run_dir: str | Path, *,
         argv += [f"--XuejiVoila.certfile={Path(certfile).resolve()}",
                  f"--XuejiVoila.keyfile={Path(keyfile).resolve() if keyfile else ''}"]
     scheme = "https" if certfile else "http"
-    shown = "localhost" if is_loopback(host) else host
+    shown = HOST if is_loopback(host) else host
     return Server(argv, env, f"{scheme}://{shown}:{int(port)}/")
 
 

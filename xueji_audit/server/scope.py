@@ -89,7 +89,7 @@ class SchoolView:
 
     @property
     def store(self):
-        return self._ws.store
+        raise AttributeError("学校视图的案件库请用 Session.store（按角色限制）")
 
 
 class ScopedStore:
@@ -97,8 +97,12 @@ class ScopedStore:
 
     READS = ("path", "readonly", "decisions_frame", "close_store")
 
-    def __init__(self, store, user: str, role: str, school: str = ""):
-        self._store, self.user, self.role, self.school = store, user, role, str(school)
+    def __init__(self, workspace, user: str, role: str, school: str = ""):
+        self._ws, self.user, self.role, self.school = workspace, user, role, str(school)
+
+    @property
+    def _store(self):
+        return self._ws.store  # opened on first use, again after the workspace is closed
 
     def __getattr__(self, name):
         if name in self.READS:
@@ -204,4 +208,4 @@ class ScopedStore:
 def scoped(workspace, user: str, role: str, school: str = ""):
     """(the workspace view, the case store) for one person."""
     view = SchoolView(workspace, school) if role == SCHOOL else workspace
-    return view, ScopedStore(workspace.store, user, role, school)
+    return view, ScopedStore(workspace, user, role, school)
