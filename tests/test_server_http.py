@@ -137,7 +137,8 @@ def test_a_page_kernel_knows_its_person_and_closes_with_the_page(served):
     running, srv, _ = served
     inspector, reader = _client(srv, "张督查"), _client(srv, "王只读")
     page = inspector.open_page("findings")
-    assert page.status == 200 and "问题学籍 · 学籍专项督查" in page.body
+    assert page.status == 200 and "<title>问题学籍 · 学籍专项督查</title>" in page.body
+    assert '<h2 id="loading_text">正在打开页面' in page.body and "Executing" not in page.body
     kid = page.kernel_id
     kernels = _kernels(running)
     assert len(kernels) == 1
