@@ -9,6 +9,7 @@ UV     := $(PYTHON) -m uv
 OUT    ?= output
 XA     := $(VENV)/bin/xueji-audit
 DEMO_USER ?= 示范督查员
+DEMO_PASSWORD ?= 示范密码-2026
 # The demo's audit date: today, or early in a term the end of the previous one (read here, at
 # the edge, and printed); give AS_OF=YYYY-MM-DD to choose another.
 AS_OF  ?= $$($(PY) -c 'import datetime as d; from xueji_audit.demo import latest_demo_date as f; print(f(d.date.today()))')
@@ -61,6 +62,10 @@ demo: venv
 serve: venv
 	@set -e; as_of=$(AS_OF); \
 	test -d $(OUT)/示范数据 || $(XA) demo-data --out $(OUT)/示范数据 --as-of $$as_of; \
+	mkdir -p -m 700 $(OUT)/工作区; \
+	$(XA) users list --workspace $(OUT)/工作区 | grep -q '^$(DEMO_USER)	' || \
+	  echo '$(DEMO_PASSWORD)' | $(XA) users add $(DEMO_USER) --role 督查员 --workspace $(OUT)/工作区; \
+	echo "示范账号：$(DEMO_USER)，密码：$(DEMO_PASSWORD)"; \
 	$(XA) serve --workspace $(OUT)/工作区 --data $(OUT)/示范数据 --as-of $$as_of --user $(DEMO_USER)
 
 lint: venv

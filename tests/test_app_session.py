@@ -2,10 +2,6 @@
 import json
 import os
 import socket
-import stat
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import papermill
@@ -16,7 +12,7 @@ from xueji_audit import cli
 from xueji_audit.app import AppConfig, Session
 from xueji_audit.app.config import ENV, resolve_config
 from xueji_audit.app.display import APPS
-from xueji_audit.app.serve import HOST, Running, apps_dir, heated_kernels, server
+from xueji_audit.app.serve import HOST, Running, apps_dir, free_port, server
 from xueji_audit.errors import XuejiError
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "notebooks" / "apps"  # the checkout's pages
@@ -108,28 +104,40 @@ def test_reveal_is_logged_with_user_and_page(app_session):
     assert "问题学籍" in log["detail"].iloc[0]
 
 
-def test_server_listens_on_loopback_with_a_private_token(tmp_path):
-    config = AppConfig(tmp_path / "ws", APP_USER, AS_OF)
-    private = tmp_path / "private"
-    private.mkdir()
-    srv = server(config, private, port=8877)
-    assert srv.url == f"http://{HOST}:8877/" and HOST == "127.0.0.1"
-    assert f"--Voila.ip={HOST}" in srv.argv and "--preheat_kernel=True" in srv.argv
+def test_server_listens_on_loopback_with_accounts_and_no_token(tmp_path):
+    run = tmp_path / "run"
+    srv = server(tmp_path / "ws", AS_OF, run, port=8877,
+                 environ={"PATH": "/bin", ENV["user"]: "启动者", "JUPYTER_TOKEN": "t"})
+    assert srv.url == "http://127.0.0.1:8877/" and HOST == "127.0.0.1"
+    assert f"--Voila.ip={HOST}" in srv.argv and "--preheat_kernel=False" in srv.argv
     assert "--template=xueji" in srv.argv  # no CDN links (checked in the browser tests)
+    assert any("XuejiIdentityProvider" in a for a in srv.argv)
+    assert any("RoleAuthorizer" in a for a in srv.argv)
+    assert not any("token" in a.lower() for a in srv.argv)
     template = Path(srv.env["JUPYTER_PATH"].split(os.pathsep)[0]) / "voila/templates/xueji"
     assert (template / "index.html.j2").is_file()
-    assert srv.token and not any(srv.token in a for a in srv.argv)
-    settings = private / "voila.json"
-    assert json.loads(settings.read_text())["Voila"]["token"] == srv.token
-    assert stat.S_IMODE(os.stat(settings).st_mode) == 0o600
-    assert srv.env["JUPYTER_CONFIG_DIR"] == str(private.resolve())
-    assert AppConfig.from_env(srv.env) == AppConfig(config.workspace.resolve(), APP_USER, AS_OF)
-    assert srv.page_url("pairs").endswith(f"/voila/render/pairs.ipynb?token={srv.token}")
-    assert server(config, private, port=8877).token != srv.token
+    # who works is never set at start: each kernel gets the logged-in person from the server
+    assert ENV["user"] not in srv.env and "JUPYTER_TOKEN" not in srv.env
+    assert srv.env[ENV["workspace"]] == str((tmp_path / "ws").resolve())
+    assert srv.env["JUPYTER_CONFIG_DIR"] == str((run / "config").resolve())
+    assert srv.page_url("pairs") == "http://127.0.0.1:8877/voila/render/pairs.ipynb"
     with pytest.raises(XuejiError, match="端口"):
-        server(config, private, port=70000)
+        server(tmp_path, AS_OF, run, port=70000)
+    with pytest.raises(XuejiError, match="TLS"):
+        server(tmp_path, AS_OF, run, host="0.0.0.0")
+    assert server(tmp_path, AS_OF, run, host="0.0.0.0", certfile="c.pem",
+                  keyfile="k.pem").url == "https://0.0.0.0:8866/"
     with pytest.raises(XuejiError, match="缺少"):
         apps_dir(tmp_path)
+
+
+def test_config_carries_role_and_school(tmp_path):
+    config = AppConfig(tmp_path, "李老师", AS_OF, role="学校", school="1164000001")
+    assert AppConfig.from_env(config.to_env()) == AppConfig(tmp_path.resolve(), "李老师", AS_OF,
+                                                            role="学校", school="1164000001")
+    assert AppConfig(tmp_path, "甲", AS_OF).role == "督查员"
+    with pytest.raises(XuejiError, match="所属学校"):
+        AppConfig(tmp_path, "李老师", AS_OF, role="学校")
 
 
 def test_every_app_has_a_thin_notebook_with_documented_parameters():
@@ -159,43 +167,17 @@ def test_serve_refuses_a_port_already_in_use(tmp_path, capsys):
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(XuejiError, match=f"端口 {port} 已被占用"):
-            with Running(AppConfig(tmp_path, APP_USER, AS_OF), port=port):
+            with Running(tmp_path, AS_OF, port=port):
                 pass
-        code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--user", "甲",
+        code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--as-of", "2026-11-20",
                          "--port", str(port)])
     assert code == 2
     assert "已被占用" in capsys.readouterr().err
 
 
-def _until(predicate, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_heated_kernels_counts_children_holding_a_connection_to_the_port():
-    """A kernel waiting in wait_for_request() holds a connection to the server's port."""
-    with socket.socket() as server_socket, socket.socket() as other:
-        server_socket.bind((HOST, 0))
-        server_socket.listen()
-        other.bind((HOST, 0))
-        other.listen()
-        port, other_port = server_socket.getsockname()[1], other.getsockname()[1]
-        hold = ("import socket, sys, time; s = socket.create_connection(('127.0.0.1', "
-                "int(sys.argv[1]))); time.sleep(60)")
-        children = [subprocess.Popen([sys.executable, "-c", hold, str(p)])
-                    for p in (port, port, other_port)]
-        try:
-            assert _until(lambda: heated_kernels(os.getpid(), port) == 2)
-            assert heated_kernels(os.getpid(), other_port) == 1
-            children[0].kill()
-            children[0].wait()
-            assert _until(lambda: heated_kernels(os.getpid(), port) == 1)
-        finally:
-            for child in children:
-                child.kill()
-                child.wait()
-    assert heated_kernels(os.getpid(), port) == 0
+def test_serve_needs_an_account(tmp_path, capsys):
+    (tmp_path / "ws").mkdir()
+    code = cli.main(["serve", "--workspace", str(tmp_path / "ws"), "--as-of", "2026-11-20",
+                     "--port", str(free_port())])
+    assert code == 2
+    assert "users add" in capsys.readouterr().err

@@ -19,11 +19,13 @@ from conftest import APP_USER, AS_OF
 from playwright.sync_api import expect, sync_playwright
 
 from xueji_audit.app import AppConfig, Session
+from xueji_audit.app import casedesk as cd
 from xueji_audit.app import pairs as ap
 from xueji_audit.app.browser import VIEWPORT, launch
 from xueji_audit.app.display import APPS
 from xueji_audit.app.serve import Running
 from xueji_audit.cases import organisation
+from xueji_audit.server.users import UserStore
 
 ARTIFACTS = Path(os.environ.get("XUEJI_ARTIFACTS",
                                 Path(__file__).resolve().parents[1] / "test-artifacts"))
@@ -32,14 +34,21 @@ OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 PAGE_TIMEOUT = 60_000  # ms: a page is a kernel start plus the notebook run
 
 
+PASSWORD = "示范密码-123"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, app_county):
     workspace = tmp_path_factory.mktemp("served")
     config = AppConfig(workspace, APP_USER, AS_OF)
     expected = Session.build(config, app_county)
     expected.close()
+    school = str(expected.findings["学校标识码"].value_counts().index[0])
+    users = UserStore(workspace)
+    users.add(APP_USER, "督查员", PASSWORD)
+    users.add("李老师", "学校", PASSWORD, school)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with Running(config, log=workspace / "voila.log") as srv:
+    with Running(workspace, AS_OF) as srv:
         yield srv, config, expected
 
 
@@ -51,13 +60,29 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
+def _context(browser, outside: list[str]):
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
     context.set_default_timeout(PAGE_TIMEOUT)
-    outside: list[str] = []  # an office network may drop them: a page must not need any
+    # an office network may drop them: a page must not need any
     context.route(OUTSIDE, lambda route: (outside.append(route.request.url), route.abort()))
+    return context
+
+
+def _login(context, srv, name: str):
     pg = context.new_page()
+    pg.goto(srv.url + "login")
+    pg.fill("#username", name)
+    pg.fill("#password", PASSWORD)
+    pg.get_by_role("button", name="登录").click()
+    pg.wait_for_url(re.compile(r"/voila/render/"))
+    return pg
+
+
+@pytest.fixture
+def page(browser, served):
+    outside: list[str] = []
+    context = _context(browser, outside)
+    pg = _login(context, served[0], APP_USER)
     yield pg
     context.close()
     assert not outside, f"requests leaving the machine: {outside}"
@@ -80,15 +105,20 @@ def _status(url: str) -> tuple[int, str]:
     return resp.status, resp.getheader("Location") or body
 
 
-def test_a_request_without_the_token_is_refused(served):
+def test_without_login_a_page_shows_the_chinese_login(served, browser):
     srv, _, _ = served
     for path in ["", "voila/tree"] + [f"voila/render/{stem}.ipynb" for stem in APPS]:
         status, where = _status(srv.url + path)
         assert status == 302 and where.startswith("/login"), (path, status)
-        status, where = _status(srv.url + path + "?token=wrong-" + srv.token[:8])
-        assert status == 302 and where.startswith("/login"), (path, status)
-    status, body = _status(srv.page_url("loader"))
-    assert status == 200 and "application/vnd.jupyter.widget-view+json" in body
+    context = _context(browser, [])
+    pg = context.new_page()
+    pg.goto(srv.page_url("findings"))
+    expect(pg).to_have_title("登录 · 学籍专项督查")
+    pg.fill("#username", APP_USER)
+    pg.fill("#password", "wrong-password")
+    pg.get_by_role("button", name="登录").click()
+    expect(pg.get_by_text("账号或密码不正确")).to_be_visible()
+    context.close()
 
 
 def test_upload_the_demo_files_and_see_the_findings_count(served, page, app_county):
@@ -113,6 +143,7 @@ def test_upload_the_demo_files_and_see_the_findings_count(served, page, app_coun
 def test_findings_page_lists_and_filters(served, page):
     srv, _, expected = served
     page.goto(srv.page_url("findings"))
+    expect(page).to_have_title("问题学籍 · 学籍专项督查")
     expect(page.get_by_text(f"共 {len(expected.findings)} 条")).to_be_visible()
     page.screenshot(path=SHOTS / "findings.png")
     _fits_the_width(page)
@@ -198,3 +229,63 @@ def test_open_a_case_and_download_its_form(served, page, tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM case_findings").fetchone()[0] == len(ids)
         actions = [r[0] for r in conn.execute("SELECT action FROM access_log")]
     assert "起草文书" in actions
+
+
+def test_a_clerk_and_an_inspector_at_once(served, browser):
+    """Issue 14's two people: the 学校 clerk sees only their school's findings and cases and
+    is refused the county's pages; the inspector sees all; both change one case at the same
+    time and neither update is lost (the later, stale one is refused naming who changed the
+    case, and goes through once the page shows the change)."""
+    srv, config, expected = served
+    school = UserStore(config.workspace).get("李老师").school
+    inspector_session = Session.open(config)
+    f = expected.findings
+    mine = f[f["学校标识码"] == school]
+    case_id = cd.open_case(inspector_session, "核查", sorted(set(mine["rule_id"])), school,
+                           title="本校问题")
+    cd.assign(inspector_session, case_id, "某校")
+    inspector_session.close()
+    outside: list[str] = []
+    ci, cc = _context(browser, outside), _context(browser, outside)
+    inspector, clerk = _login(ci, srv, APP_USER), _login(cc, srv, "李老师")
+    expect(clerk.get_by_text(f"共 {len(mine)} 条")).to_be_visible()  # its home page
+    inspector.goto(srv.page_url("findings"))
+    expect(inspector.get_by_text(f"共 {len(f)} 条")).to_be_visible()
+    assert _status_with(cc, srv.page_url("loader")) == 403
+    # both open the case page on the same case
+    inspector.goto(srv.page_url("cases"))
+    clerk.goto(srv.page_url("cases"))
+    for pg in (inspector, clerk):
+        expect(pg.get_by_role("button", name="变更状态")).to_be_visible()
+    clerk_cases = clerk.locator("select").filter(has_text="本校问题").first
+    options = clerk_cases.locator("option").all_inner_texts()
+    assert len(options) == 1 and "本校问题" in options[0]
+    # the clerk answers first; the inspector's page still shows the case as it was
+    _choose_status(clerk, "核查中")
+    expect(clerk.get_by_text("状态已变更为「核查中」")).to_be_visible()
+    inspector.locator("select").filter(has_text="本校问题").first.select_option(
+        label=next(o for o in inspector.locator("select").filter(has_text="本校问题").first
+                   .locator("option").all_inner_texts() if "本校问题" in o))
+    _choose_status(inspector, "督办")
+    expect(inspector.get_by_text(re.compile("已被「李老师」于.*本次操作未保存"))).to_be_visible()
+    _choose_status(inspector, "督办")  # the page now shows the clerk's change
+    expect(inspector.get_by_text("状态已变更为「督办」")).to_be_visible()
+    inspector.screenshot(path=SHOTS / "cases-two-people.png")
+    ci.close()
+    cc.close()
+    assert not outside
+    with sqlite3.connect(config.workspace / "cases.sqlite") as conn:
+        moves = conn.execute("SELECT user, old, new FROM history WHERE case_id = ? AND "
+                             "field = 'status' ORDER BY id", (case_id,)).fetchall()
+    assert ("李老师", "交办", "核查中") in moves and (APP_USER, "核查中", "督办") in moves
+
+
+def _choose_status(pg, status: str) -> None:
+    exact = pg.locator("option", has_text=re.compile(f"^{status}$"))
+    pg.locator("select").filter(has=exact).filter(has_not_text="本校问题").last.select_option(
+        label=status)
+    pg.get_by_role("button", name="变更状态").click()
+
+
+def _status_with(context, url: str) -> int:
+    return context.request.get(url, max_redirects=0).status

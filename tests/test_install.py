@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from xueji_audit.app.serve import free_port
+from xueji_audit.server.client import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-11-20"
@@ -100,9 +100,12 @@ def test_serve_runs_from_the_install(installed):
     base, _, work = installed
     if not (work / "ws" / "manifest.json").is_file():
         pytest.fail("the audit test above builds the workspace served here")
+    xa = str(base / "venv" / "bin" / "xueji-audit")
+    subprocess.run([xa, "users", "add", "甲", "--role", "督查员", "--workspace", "ws"], cwd=work,
+                   env=_env(), input="install-password\n", text=True, check=True, timeout=120)
     port = free_port()
-    proc = subprocess.Popen([str(base / "venv" / "bin" / "xueji-audit"), "serve", "--workspace",
-                             "ws", "--user", "甲", "--port", str(port)], cwd=work, env=_env(),
+    proc = subprocess.Popen([xa, "serve", "--workspace", "ws", "--port", str(port),
+                             "--as-of", AS_OF], cwd=work, env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
@@ -112,13 +115,15 @@ def test_serve_runs_from_the_install(installed):
             if not line:
                 break
             seen.append(line)
-            found = re.search(r"(http://127\.0\.0\.1:\d+/\S+token=\S+)", line)
+            found = re.search(r"(http://127\.0\.0\.1:\d+/)\s", line)
             link = found.group(1) if found else None
         assert link, "".join(seen)[-2000:]
-        with urllib.request.urlopen(link, timeout=120) as page:
-            html = page.read().decode("utf-8")
+        client = Client(link)
+        assert client.login("甲", "install-password").status == 302
+        page = client.open_page("loader")
         # the page ran in a kernel of the installed package: its text and its widgets are there
-        assert page.status == 200 and "上传学籍系统导出的文件" in html and "widget-view" in html
+        assert page.status == 200 and "上传学籍系统导出的文件" in page.body
+        assert "widget-view" in page.body
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)

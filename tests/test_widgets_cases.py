@@ -5,6 +5,7 @@ import base64
 import re
 
 import docx
+from conftest import APP_USER
 from xueji_audit.widgets.cases import CaseDesk
 
 from xueji_audit.cases import organisation
@@ -123,8 +124,9 @@ def test_a_stale_status_choice_is_refused_in_chinese(app_session):
     assert first.status.options == TRANSITIONS["立案"]  # not reloaded yet
     first.status.value = "交办"
     first.set_status.click()
-    assert "当前状态为「撤销」，不能改为「交办」" in first.message.value
-    assert "xj-error" in first.message.value
+    # the page held version 1: the store refuses the stale write and says who changed the case
+    assert f"案件 {case_id} 已被「{APP_USER}」于" in first.message.value
+    assert "本次操作未保存" in first.message.value and "xj-error" in first.message.value
     assert store.get_case(case_id)["status"] == "撤销"
     assert len(store.get_case(case_id)["history"]) == rows
     assert first.status.options == () and first.set_status.disabled and first.assign.disabled

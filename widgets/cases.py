@@ -191,6 +191,7 @@ class CaseDesk(w.VBox):
             return
         card = cd.case_card(self.session, case_id)
         case = card["case"]
+        self.shown_version = case["version"]  # a write made by someone else after it is refused
         self.case_info.value = cd.card_html_of(card, self.reveal.value)
         allowed = cd.allowed_statuses(case["status"])
         self.status.options = list(allowed)
@@ -220,7 +221,10 @@ class CaseDesk(w.VBox):
             self.message.error(NO_CASES)
             return
         unit = self.assign_unit.value
-        if not self.message.guard(lambda: cd.assign(self.session, case_id, unit) or True):
+        version = getattr(self, "shown_version", None)
+        if not self.message.guard(
+                lambda: cd.assign(self.session, case_id, unit, version) or True):
+            self._refresh_cases()  # another page may have changed the case meanwhile
             return
         self._refresh_cases()
         self.message.ok(f"案件 {case_id} 已交办给「{unit.strip()}」。")
@@ -233,7 +237,8 @@ class CaseDesk(w.VBox):
             return
         note = self.status_note.value
         if not self.message.guard(
-                lambda: cd.set_status(self.session, case_id, status, note) or True):
+                lambda: cd.set_status(self.session, case_id, status, note,
+                                      getattr(self, "shown_version", None)) or True):
             self._refresh_cases()  # another page may have changed the case meanwhile
             return
         self.status_note.value = ""

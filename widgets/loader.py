@@ -29,7 +29,8 @@ class DataLoader(w.VBox):
         self.config, self.on_loaded = config, on_loaded
         self.session: Session | None = None
         self.upload = w.FileUpload(accept=".xlsx,.xls,.csv", multiple=True,
-                                   description="选择导出文件", layout=w.Layout(width="160px"))
+                                   description="选择导出文件", layout=w.Layout(width="160px"),
+                                   tooltip="选择学籍系统导出的 Excel 或 CSV 文件（可多选）")
         self.load_upload = w.Button(description="上传并督查", button_style="primary",
                                     icon="upload", layout=w.Layout(width="140px"))
         self.folder = w.Text(value="", placeholder="数据文件夹路径，如 D:/学籍导出/2026秋",

@@ -18,7 +18,7 @@ import sys
 
 from .errors import XuejiError
 
-COMMANDS: tuple[str, ...] = ("demo_data", "load", "rules", "audit", "chain", "bulletin", "match", "eval_matching", "case", "forms", "report", "serve")
+COMMANDS: tuple[str, ...] = ("demo_data", "load", "rules", "audit", "chain", "bulletin", "match", "eval_matching", "case", "forms", "report", "serve", "users")
 
 
 def command_modules():

@@ -217,16 +217,22 @@ def allowed_statuses(status: str) -> tuple[str, ...]:
     return TRANSITIONS[status]
 
 
-def assign(session: Session, case_id: int, unit: str) -> None:
-    """Assign the case to ``unit`` (立案 → 交办)."""
+def assign(session: Session, case_id: int, unit: str,
+           expected_version: int | None = None) -> None:
+    """Assign the case to ``unit`` (立案 → 交办). With ``expected_version`` (the version the
+    page showed) a change made meanwhile by someone else is refused with a
+    :class:`~xueji_audit.cases.store.StaleCaseError` naming who made it."""
     session.store.assign(int(case_id), (unit or "").strip(), user=session.config.user,
-                         on=session.config.as_of)
+                         on=session.config.as_of, expected_version=expected_version)
 
 
-def set_status(session: Session, case_id: int, status: str, note: str = "") -> None:
-    """Move the case to ``status`` (the store refuses what :data:`TRANSITIONS` does not allow)."""
+def set_status(session: Session, case_id: int, status: str, note: str = "",
+               expected_version: int | None = None) -> None:
+    """Move the case to ``status`` (the store refuses what :data:`TRANSITIONS` does not allow;
+    ``expected_version`` as in :func:`assign`)."""
     session.store.set_status(int(case_id), status, user=session.config.user,
-                             on=session.config.as_of, note=(note or "").strip())
+                             on=session.config.as_of, note=(note or "").strip(),
+                             expected_version=expected_version)
 
 
 def _quiet(fraction: float, message: str) -> None:

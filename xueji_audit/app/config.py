@@ -16,7 +16,8 @@ from ..errors import XuejiError
 from ..profile import DEFAULT_PROFILE
 
 ENV: dict[str, str] = {"workspace": "XUEJI_WORKSPACE", "user": "XUEJI_USER",
-                       "as_of": "XUEJI_AS_OF", "profile": "XUEJI_PROFILE"}
+                       "as_of": "XUEJI_AS_OF", "profile": "XUEJI_PROFILE",
+                       "role": "XUEJI_ROLE", "school": "XUEJI_SCHOOL"}
 """Setting → environment variable."""
 
 
@@ -26,12 +27,16 @@ class AppConfig:
     case store, uploads and drafted forms); ``user``: who is working (recorded in history and
     the access log); ``as_of``: the working date (the date of every write, and the audit date
     of a load made from the pages; ``serve`` passes today's date); ``profile``: the rule profile
-    (name or TOML file) of a load made from the pages."""
+    (name or TOML file) of a load made from the pages; ``role`` and ``school``: what the person
+    may do and see (:mod:`xueji_audit.server.users`; the server puts the logged-in account's
+    into each page kernel; outside the server a notebook works as 督查员)."""
 
     workspace: Path
     user: str
     as_of: dt.date
     profile: str = DEFAULT_PROFILE
+    role: str = "督查员"
+    school: str = ""
 
     def __post_init__(self) -> None:
         if not str(self.user or "").strip():
@@ -39,6 +44,10 @@ class AppConfig:
         object.__setattr__(self, "workspace", Path(self.workspace))
         object.__setattr__(self, "as_of", parse_date(self.as_of))
         object.__setattr__(self, "profile", str(self.profile or DEFAULT_PROFILE))
+        object.__setattr__(self, "role", str(self.role or "督查员"))
+        object.__setattr__(self, "school", str(self.school or ""))
+        if self.role == "学校" and not self.school:
+            raise XuejiError("学校账号未指定所属学校：请管理员用 xueji-audit users add --school 重建。")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> AppConfig:
@@ -57,12 +66,14 @@ class AppConfig:
             raise XuejiError(f"未指定办理日期：请用 `xueji-audit serve` 启动应用（或在页面参数中给出 "
                              f"as_of，或设置环境变量 {ENV['as_of']}）。")
         return cls(workspace=Path(values["workspace"]), user=values["user"],
-                   as_of=values["as_of"], profile=values["profile"] or DEFAULT_PROFILE)
+                   as_of=values["as_of"], profile=values["profile"] or DEFAULT_PROFILE,
+                   role=values["role"], school=values["school"])
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that :meth:`from_env` reads back."""
         return {ENV["workspace"]: str(self.workspace.resolve()), ENV["user"]: self.user,
-                ENV["as_of"]: self.as_of.isoformat(), ENV["profile"]: self.profile}
+                ENV["as_of"]: self.as_of.isoformat(), ENV["profile"]: self.profile,
+                ENV["role"]: self.role, ENV["school"]: self.school}
 
 
 def resolve_config(workspace: str = "", user: str = "", as_of: str = "", profile: str = "",

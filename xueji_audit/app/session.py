@@ -11,7 +11,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ from ..cases.store import CaseStore
 from ..errors import XuejiError
 from ..ingest import SUFFIXES, LoadResult
 from ..privacy import log_reveal
+from ..server.scope import ScopedStore, ScopeError, may_load, scoped
 from ..workspace import NoWorkspaceError, Workspace, build_workspace
 from .config import AppConfig
 
@@ -30,10 +31,18 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class Session:
-    """A page's view of the workspace, acting as ``config.user`` on ``config.as_of``."""
+    """A page's view of the workspace, acting as ``config.user`` on ``config.as_of``, within
+    what ``config.role`` and ``config.school`` allow (:mod:`xueji_audit.server.scope`): a 学校
+    account's session holds its school's rows only, and the store refuses what the role may
+    not do."""
 
     config: AppConfig
     workspace: Workspace
+    _store: ScopedStore | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.workspace, self._store = scoped(self.workspace, self.config.user,
+                                             self.config.role, self.config.school)
 
     @property
     def data_dir(self) -> str:
@@ -53,7 +62,7 @@ class Session:
 
     @property
     def store(self) -> CaseStore:
-        return self.workspace.store
+        return self._store
 
     @property
     def students(self) -> pd.DataFrame:
@@ -72,6 +81,7 @@ class Session:
               progress: Progress | None = None) -> Session:
         """Audit ``data_dir`` into the workspace (as ``config.user`` on ``config.as_of`` with
         ``config.profile``) and open it."""
+        _may_load(config)
         ws = build_workspace(data_dir, config.workspace, as_of=config.as_of, user=config.user,
                              profile=config.profile, progress=progress)
         return cls(config, ws)
@@ -82,6 +92,7 @@ class Session:
         """Build from uploaded files (name, content): they are written into a fresh folder
         under the workspace's ``uploads`` (replacing the previous upload) and audited; a file
         the loader cannot read is kept there and named in the load report."""
+        _may_load(config)
         files = list(files)
         if not files:
             raise XuejiError("没有选择文件：请选择学籍系统导出的 Excel 或 CSV 文件。")
@@ -122,3 +133,8 @@ class Session:
 
     def close(self) -> None:
         self.workspace.close()
+
+
+def _may_load(config: AppConfig) -> None:
+    if not may_load(config.role):
+        raise ScopeError(f"「{config.role}」账号不能导入数据或重新督查。")
