@@ -133,3 +133,31 @@ def test_two_people_on_one_case_never_lose_an_update(county):
     assert case["status"] == "核查中" and case["unit"] == "某校"
     changes = case["history"][case["history"]["字段"].isin(["status", "unit"])]
     assert {"张督查", "李老师"} <= set(changes["操作人"])
+
+
+def test_a_school_replies_per_child_on_its_own_case_only_and_cannot_review(county):
+    """The unit's reply (issue 13) goes through the role's store: the school answers for a
+    child of its own case, not of another school's; only the inspector accepts it."""
+    ws, inspector, mine, other, cases, _ = county
+    for school in (mine, other):
+        cd.assign(inspector, cases[school], school)
+    clerk = _session(ws, "李老师", "学校", mine)
+    child = cd.child_options(clerk, cases[mine])[0][1]
+    cd.record_reply(clerk, cases[mine], child, "经核实属实", "已更正")
+    assert clerk.store.items(cases[mine]).set_index("child").loc[child, "state"] == "已答复"
+    other_child = cd.child_options(inspector, cases[other])[0][1]
+    with pytest.raises(ScopeError, match="不属于本校"):
+        cd.record_reply(clerk, cases[other], other_child, "x", "y")
+    with pytest.raises(ScopeError, match="不属于本校"):
+        clerk.store.items(cases[other])
+    with pytest.raises(ScopeError, match="审核"):
+        cd.review_reply(clerk, cases[mine], child, True)
+    reader = _session(ws, "王科员", "只读")
+    with pytest.raises(ScopeError, match="只读"):
+        cd.record_reply(reader, cases[mine], child, "x", "y")
+    cd.review_reply(inspector, cases[mine], child, True)
+    assert inspector.store.items(cases[mine]).set_index("child").loc[child, "state"] == "已办结"
+    history = inspector.store.get_case(cases[mine])["history"]
+    assert {"李老师", "张督查"} <= set(history["操作人"])
+    clerk.close()
+    reader.close()

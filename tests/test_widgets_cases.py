@@ -191,7 +191,6 @@ def test_reply_review_and_escalate_from_the_page(app_session):
     import datetime as dt
 
     from xueji_audit.app import AppConfig, Session
-    from xueji_audit.cases import replies
 
     organisation.set_part(app_session.store.path.parent, "行政部门", unit="清川县教育体育局基础教育股")
     desk = CaseDesk(app_session)
@@ -209,14 +208,14 @@ def test_reply_review_and_escalate_from_the_page(app_session):
                             "last_modified": dt.datetime(2026, 11, 20, tzinfo=dt.UTC)},)
     desk.reply.click()
     assert "已登记案件" in desk.message.value and "佐证材料 1 份" in desk.message.value
-    items = replies.items(app_session.store, case_id).set_index("child")
+    items = app_session.store.items(case_id).set_index("child")
     assert items.loc[first, ["state", "verified", "evidence"]].tolist() == ["已答复", "证件号录入有误", 1]
     assert "已答复" in desk.items.value and app_session.store.get_case(case_id)["status"] == "核查中"
     desk.give_back.click()  # no reason
     assert "退回答复须写明理由" in desk.message.value
     desk.reason.value = "缺少佐证"
     desk.give_back.click()
-    assert replies.items(app_session.store, case_id).set_index("child").loc[first, "state"] == "已退回"
+    assert app_session.store.items(case_id).set_index("child").loc[first, "state"] == "已退回"
 
     later = Session.open(AppConfig(app_session.config.workspace, app_session.config.user,
                                    app_session.config.as_of + dt.timedelta(days=14)))

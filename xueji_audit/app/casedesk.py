@@ -291,22 +291,22 @@ def download_links_html(paths) -> str:
 def child_options(session: Session, case_id: int, reveal: bool = False) -> list[tuple[str, str]]:
     """(label, child key) per child of the case: name, 学籍号 (masked unless ``reveal``) and
     the item's state."""
-    items = replies.items(session.store, int(case_id))
+    items = session.store.items(int(case_id))
     shown = items["child"] if reveal else mask_xjh(items["child"].astype(object))
-    return [(f"{r.姓名 or '（无姓名）'}（{s}）— {r.state}", r.child)
+    return [(f"{r.姓名 if pd.notna(r.姓名) and r.姓名 else '（无姓名）'}（{s}）— {r.state}", r.child)
             for r, s in zip(items.itertuples(index=False), shown, strict=True)]
 
 
 def items_html(session: Session, case_id: int, reveal: bool = False) -> str:
     """The children of the case with their state and latest reply, masked unless ``reveal``."""
-    items = replies.items(session.store, int(case_id)).rename(columns=replies.ITEM_HEADERS)
+    items = session.store.items(int(case_id)).rename(columns=replies.ITEM_HEADERS)
     return "<h4>学生事项与承办单位答复</h4>" + table_html(items, reveal, empty="本案没有学生事项。")
 
 
 def record_reply(session: Session, case_id: int, child: str, verified: str, handled: str,
                  files=(), done: bool = True) -> int:
     """Record the unit's reply for ``child`` with evidence ``files`` ((name, bytes) pairs)."""
-    return replies.record_reply(session.store, int(case_id), child, verified=verified,
+    return session.store.record_reply(int(case_id), child, verified=verified,
                                 handled=handled, evidence=list(files), done=done,
                                 user=session.config.user, on=session.config.as_of)
 
@@ -314,7 +314,7 @@ def record_reply(session: Session, case_id: int, child: str, verified: str, hand
 def review_reply(session: Session, case_id: int, child: str, accept: bool,
                  reason: str = "") -> None:
     """Accept (办结) or return (with ``reason``) the answered item of ``child``."""
-    replies.review(session.store, int(case_id), child, accept, reason=reason,
+    session.store.review(int(case_id), child, accept, reason=reason,
                    user=session.config.user, on=session.config.as_of)
 
 

@@ -350,3 +350,24 @@ class CaseStore:
         log = pd.DataFrame([tuple(r) for r in rows], columns=[
             "id", "at", "user", "action", "case_id", "detail", "recorded_at"])
         return log.assign(recorded_at=local_time(log["recorded_at"]))
+
+    # --- the unit's reply per child (kept in :mod:`.replies`) --------------------------
+    def items(self, case_id: int) -> pd.DataFrame:
+        """The children of the case with their state and latest reply."""
+        from . import replies
+        return replies.items(self, case_id)
+
+    def record_reply(self, case_id: int, child: str, **kwargs) -> int:
+        """The unit's reply for ``child`` (:func:`.replies.record_reply`)."""
+        from . import replies
+        return replies.record_reply(self, case_id, child, **kwargs)
+
+    def review(self, case_id: int, child: str, accept: bool, **kwargs) -> None:
+        """The inspector accepts or returns ``child``'s reply (:func:`.replies.review`)."""
+        from . import replies
+        replies.review(self, case_id, child, accept, **kwargs)
+
+    def evidence_files(self, case_id: int) -> pd.DataFrame:
+        """The evidence files the unit sent for the case."""
+        from . import replies
+        return replies.evidence_files(self, case_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cases import organisation, replies
+from ..cases import organisation
 from ..cases.replies import child_key
 from ..cases.store import CLOSED, KINDS, CaseStore
 from ..dates import parse_date
@@ -113,7 +113,7 @@ def draft_logged(store: CaseStore, case_id: int, kind: str, *, on: dt.date | str
 
 def remaining_children(store: CaseStore, case_id: int) -> set[str]:
     """The children of the case whose item is not 办结 and who still have a 未整改 finding."""
-    items = replies.items(store, case_id)
+    items = store.items(case_id)
     left = items[(items["state"] != "已办结") & (items["未整改"] > 0)]
     return set(left["child"])
 

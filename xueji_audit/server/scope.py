@@ -6,8 +6,8 @@
   input tables, school names; tables that cannot be tied to a school are left out, and the
   county-wide matching, chains and reconciliation are absent;
 - every role's case store (:class:`ScopedStore`) refuses what the role may not do: 只读 writes
-  nothing and reveals nothing; 学校 sees and answers (note, 核查中) only cases whose findings
-  are all at its school and cannot open, assign, close or decide; every write is recorded under
+  nothing and reveals nothing; 学校 sees and answers (note, 核查中, the reply per child) only
+  cases whose findings are all at its school and cannot open, assign, close, review or decide; every write is recorded under
   the logged-in person, never under a name the caller passes.
 """
 from __future__ import annotations
@@ -196,6 +196,24 @@ class ScopedStore:
     def attach_findings(self, findings, run_at, user: str) -> dict:
         self._manager("导入督查结果")
         return self._store.attach_findings(findings, run_at, self._as_me(user))
+
+    def items(self, case_id: int) -> pd.DataFrame:
+        self._see(case_id)
+        return self._store.items(case_id)
+
+    def evidence_files(self, case_id: int) -> pd.DataFrame:
+        self._see(case_id)
+        return self._store.evidence_files(case_id)
+
+    def record_reply(self, case_id: int, child: str, *, user: str, **kwargs) -> int:
+        if self.role == READER:
+            raise ScopeError("只读账号不能答复案件。")
+        self._see(case_id)
+        return self._store.record_reply(case_id, child, user=self._as_me(user), **kwargs)
+
+    def review(self, case_id: int, child: str, accept: bool, *, user: str, **kwargs) -> None:
+        self._manager("审核承办单位的答复")
+        self._store.review(case_id, child, accept, user=self._as_me(user), **kwargs)
 
     def log_access(self, action: str, case_id: int | None, user: str, *args, **kwargs) -> int:
         if self.role == READER and action in (ACTION_SHOW_ID, ACTION_DRAFT):
