@@ -22,8 +22,20 @@ ATTRIBUTE = ("", "繁简", "同音形近", "日月颠倒", "换校")
 MAX_CLASS = 52
 
 
-def _mistype(rng, full: str) -> str:
-    """One digit of the sequence part changed, or two adjacent differing digits swapped."""
+def _mistype(rng, full: str, taken: set) -> str:
+    """One digit of the sequence part changed, or two adjacent differing digits swapped —
+    a number not in ``taken`` (which it joins): two children's IDs one digit apart are common
+    in a large county, and mistyping both into the same number would make an undeclared
+    DU-02 group of two different children."""
+    for _ in range(20):
+        wrong = _one_mistype(rng, full)
+        if wrong not in taken:
+            taken.add(wrong)
+            return wrong
+    raise AssertionError("no free mistyped ID")
+
+
+def _one_mistype(rng, full: str) -> str:
     if rng.random() < 0.5:
         k = int(rng.integers(14, 17))
         return full[:k] + str((int(full[k]) + int(rng.integers(1, 10))) % 10) + full[k + 1:]
@@ -55,6 +67,7 @@ def plant_duplicates(ctx: Ctx, rate: float = 0.01) -> None:
     pairs = list(zip(stay, attrs[~move], strict=True)) + list(zip(moved, attrs[move], strict=True))
     ident = rng.choice(len(IDENTITY), size=len(pairs), p=[0.5, 0.3, 0.2])
     new_rows, clusters = [], []
+    taken = set(st["身份证件号"].dropna())
     records = st.loc[[a for a, _ in pairs]].to_dict("records")
     for (a, attr), idk, r in zip(pairs, ident, records, strict=True):
         g = int(r["年级"])
@@ -80,7 +93,7 @@ def plant_duplicates(ctx: Ctx, rate: float = 0.01) -> None:
             b.update(学籍号="L640426" + f"8{ctx.next_id():0>11}", 身份证件号=None, 身份证件类型=None,
                      建籍日期=built, 入学年月=built.replace(day=1))
         elif IDENTITY[idk] == "ID错位":
-            wrong = _mistype(rng, full)
+            wrong = _mistype(rng, full, taken)
             b.update(身份证件号=wrong, 学籍号="G" + wrong)
             finds.append("ID-01")
         else:
