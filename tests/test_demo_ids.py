@@ -56,3 +56,27 @@ def test_a_normal_county_keeps_its_one_code():
     region, seq = _draw(250)
     assert set(region) == {COUNTY_CODE}
     assert len(set(zip(region, seq, strict=True))) == 250
+
+
+def test_j_numbers_of_two_batches_never_meet():
+    """Foreign children get J numbers (region + birth date + a per-day rank); the planted big
+    classes are drawn as a batch of their own, whose ranks started again at 900 and gave a bulk
+    child's J number twice (1M students, seed 13)."""
+    from conftest import AS_OF
+
+    from xueji_audit.demo.people import allocate, draw_students
+    from xueji_audit.demo.schools import build_schools
+    from xueji_audit.terms import school_year_start, term_start
+
+    rng = np.random.default_rng(5)
+    schools = build_schools(40000, rng)
+    slots = allocate(rng, schools, 40000)
+    sy, term0 = school_year_start(AS_OF), term_start(AS_OF)
+    bulk = draw_students(rng, schools, slots, sy, AS_OF, term0)
+    big = draw_students(rng, schools, slots, sy, AS_OF, term0, seq_base=408, siblings=0,
+                        spread=1)
+    j_bulk = set(bulk.loc[bulk["学籍号"].str.startswith("J"), "学籍号"])
+    j_big = set(big.loc[big["学籍号"].str.startswith("J"), "学籍号"])
+    assert len(j_bulk) > 50 and len(j_big) > 50
+    assert not j_bulk & j_big
+    assert all(ids.xjh_check_ok(x) for x in j_bulk | j_big)

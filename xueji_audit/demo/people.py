@@ -181,7 +181,9 @@ def draw_students(rng, schools: pd.DataFrame, slots: pd.DataFrame, sy: int, as_o
         docs = rng.integers(10**7, 10**8, foreign.sum()).astype(str).astype(object)
         ids[foreign] = np.array([p for _, _, p in FOREIGN_TYPES], dtype=object)[kind] + docs
         fdays = bdays[foreign]
-        jseq = (900 + unique_seq([fdays], fdays, spread=1)).astype(str).astype(object)
+        # per batch a range of its own (bulk 900…, graduates 930…, big classes 940…): a
+        # J number of a planted class equalled a bulk child's (1M students, seed 13)
+        jseq = (900 + seq_base // 10 + unique_seq([fdays], fdays, spread=1)).astype(str).astype(object)
         jbody = (COUNTY_CODE + ymd(birth[foreign]).astype(object) + jseq).astype(str)
         xjh[foreign] = "J" + np.char.add(jbody, check_chars(jbody)).astype(object)
     hukou = np.where(migrant | uyghur, hukou_other, f"{PROVINCE}{PREFECTURE}{COUNTY}" + town)
