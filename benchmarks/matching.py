@@ -93,8 +93,8 @@ def score(out: Path, truth: set, decoys: set) -> dict:
 
 def blocking(table: Path, truth: set) -> dict:
     from xueji_audit.matching.evaluate import blocking_quality
-    from xueji_audit.matching.students import STUDENT_SPEC
-    return blocking_quality(pd.read_parquet(table), STUDENT_SPEC, truth)
+    from xueji_audit.matching.students import STUDENT_SPEC, student_table
+    return blocking_quality(student_table(pd.read_parquet(table)), STUDENT_SPEC, truth)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,8 @@ REVIEW = 0.2
 BANDS = ("确定", "疑似", "待复核")
 SIBLING_CAP = 0.01
 DOUBT_CAP = 0.9  # at most 疑似
+APART_CAP = 0.45  # 待复核 at most: two valid ID numbers, neither equal nor one slip apart
+RENAME_FLOOR = 0.3  # 待复核 at least: a suspected name change (spec.renames)
 CHUNK = 1_000_000
 
 
@@ -66,6 +68,8 @@ class Scorer:
         p = probability(match_weight(self.model, self.spec, levels, i, self.tf))
         p = np.where(sibling_mask(self.spec, levels), np.minimum(p, SIBLING_CAP), p)
         p = np.where(doubt_mask(self.spec, levels), np.minimum(p, DOUBT_CAP), p)
+        p = np.where(apart_mask(self.spec, levels), np.minimum(p, APART_CAP), p)
+        p = np.where(rename_mask(self.spec, levels), np.maximum(p, RENAME_FLOOR), p)
         if self.decisions:
             n = len(self.features)
             dk = np.array([min(a, b) * n + max(a, b) for a, b in self.decisions], np.int64)
@@ -117,6 +121,30 @@ def sibling_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
         out |= same_home & ~np.isin(id_lv, (0, 1)) & (
             (name_lv >= 4) | ((name_lv == 3) & (id_lv == 4)) | ((id_lv == 4) & other_day))
     return out
+
+
+def apart_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
+    """Pairs whose ID numbers (outside the household) are both valid and neither equal nor
+    one slip apart: two people however alike the rest — at most 待复核 (a changed number is
+    for an inspector to confirm)."""
+    ids = [levels[fs.column].to_numpy() for fs in spec.fields if fs.kind == "id_cn"
+           and not fs.group]
+    if not ids:
+        return np.zeros(len(levels), dtype=bool)
+    return np.min(np.column_stack(ids), axis=1) == 4
+
+
+def rename_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
+    """Suspected name changes (疑似改名, ``spec.renames``): the names share no more than the
+    surname while birth date, guardian and address (the rename's fields) agree exactly, and
+    no two valid ID numbers tell the records apart."""
+    out = np.zeros(len(levels), dtype=bool)
+    for name_col, same in spec.renames:
+        m = levels[name_col].to_numpy() >= 4
+        for c in same:
+            m &= levels[c].to_numpy() == 0
+        out |= m
+    return out & ~apart_mask(spec, levels)
 
 
 def doubt_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
