@@ -6,12 +6,12 @@ register uses it through :func:`xueji_audit.matching.find_duplicates`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .blocking import BlockingReport, candidate_pairs, reduction_ratio
+from .blocking import BlockingReport, candidate_pairs, reduction_ratio, rule_name
 from .cluster import CANNOT_LINK, MATCH, cluster
 from .compare import compare
 from .em import Model, match_weight, probability, term_frequencies, train
@@ -177,16 +177,24 @@ def bands(i: np.ndarray, j: np.ndarray, p: np.ndarray, label: np.ndarray) -> np.
 
 def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None = None,
           progress: bool = False, u_sample: int = 100_000) -> MatchResult:
-    """Find records of ``df`` that are the same entity, per the mapping ``spec``.
+    """Find records of ``df`` that are the same entity, per the mapping ``spec``; without
+    ``spec.blocks`` the blocking keys are proposed from the data (:mod:`.propose`; chosen keys
+    and estimated pairs in ``stats['proposed_blocks']``).
 
     ``decisions``: a frame ``key_a, key_b, accept`` (bool) of an inspector's decisions; an
     accepted pair scores 1, a rejected pair 0 (and can never be clustered together).
     """
     t0 = time.perf_counter()
     timings = {}
+    proposed = None
+    if not spec.blocks:  # blocking proposed from the data
+        from .propose import propose_blocks
+        blocks, proposed = propose_blocks(df, spec)
+        spec = replace(spec, blocks=blocks)
+        timings["propose"] = time.perf_counter() - t0
     bar = _stages(progress)
     features, codes = prepare_coded(df, spec)
-    timings["features"] = time.perf_counter() - t0
+    timings["features"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
     report = BlockingReport()
     i, j = candidate_pairs(features, spec, report, codes)
@@ -208,6 +216,8 @@ def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None =
     timings["score"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
     out = finish(features, spec, scorer, i, j, levels, p, report, timings, t0)
+    if proposed is not None:
+        out.stats["proposed_blocks"] = {rule_name(r): n for r, n in proposed.items()}
     bar.update(1)
     bar.close()
     return out

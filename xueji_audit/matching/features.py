@@ -58,7 +58,9 @@ class MatchSpec:
     """A column mapping for :func:`xueji_audit.matching.match`.
 
     ``blocks`` are the blocking rules: each a tuple of feature names (a column, or
-    ``column:key``) that must all be equal and non-empty for two records to be compared.
+    ``column:key``) that must all be equal and non-empty for two records to be compared;
+    without them :func:`xueji_audit.matching.match` proposes them from the data
+    (:mod:`.propose`).
     ``source`` names a column telling the data sets apart when linking two of them: only
     pairs across sources are then compared. A block above ``max_block`` records gives only
     each record's pairs with its next ``window`` records sorted by ``order`` (a feature;
@@ -72,7 +74,7 @@ class MatchSpec:
 
     key: str
     fields: tuple[FieldSpec, ...]
-    blocks: tuple[tuple[str, ...], ...]
+    blocks: tuple[tuple[str, ...], ...] = ()
     source: str | None = None
     max_block: int = 2000
     window: int = 20
