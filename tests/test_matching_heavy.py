@@ -103,3 +103,21 @@ def test_two_valid_ids_are_never_clustered(county):
     got = _pair(r, base["学籍号"], namesake["学籍号"])
     assert got.empty or (got["band"] == "待复核").all()
     assert not r.clusters["学籍号"].isin([namesake["学籍号"]]).any()
+
+
+def test_a_huge_group_sharing_one_id_stays_linear(county):
+    """2,500 records of one child (one ID, one name): every key's block is oversized, so each
+    gives its sorted neighbourhood (window pairs per record), not 3 million pairs; the group
+    is one cluster."""
+    base = county[county["身份证件号"].str.len().eq(18).fillna(False)].iloc[30].to_dict()
+    n = 2500
+    rows = [{**base, "学籍号": f"L640426{k:012d}"} for k in range(n)]
+    r = find_duplicates(_with(county, rows))
+    from xueji_audit.matching import STUDENT_SPEC
+    blocks = len(STUDENT_SPEC.blocks)
+    assert r.stats["candidate_pairs"] <= blocks * STUDENT_SPEC.window * (n + 1) + 50_000
+    assert r.stats["skipped_blocks"]  # the oversized blocks are reported
+    sizes = r.clusters["cluster_id"].value_counts()
+    assert sizes.iloc[0] == n + 1
+    group = set(r.clusters.loc[r.clusters["cluster_id"] == sizes.index[0], "学籍号"])
+    assert base["学籍号"] in group
