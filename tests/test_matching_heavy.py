@@ -121,3 +121,16 @@ def test_a_huge_group_sharing_one_id_stays_linear(county):
     assert sizes.iloc[0] == n + 1
     group = set(r.clusters.loc[r.clusters["cluster_id"] == sizes.index[0], "学籍号"])
     assert base["学籍号"] in group
+
+
+def test_eval_matching_command_on_the_heavy_demo(capsys):
+    import argparse
+
+    from xueji_audit.commands import eval_matching
+
+    parser = argparse.ArgumentParser()
+    eval_matching.register(parser)
+    assert eval_matching.run(parser.parse_args(["--demo-students", "3000", "--noise", "heavy",
+                                                "--seed", "2"])) == 0
+    text = capsys.readouterr().out
+    assert "重噪声" in text and "候选完整率 1.0000" in text and "易混非重复对" in text
