@@ -111,7 +111,13 @@ def propose_blocks(df: pd.DataFrame, spec: MatchSpec, budget: int | None = None
     agree = {}
     for r in affordable:
         c = block_codes(features, r, known)
-        agree[r] = (c[mi] == c[mj]) & (c[mi] >= 0)
+        ok = c >= 0
+        size = np.zeros(len(c), dtype=np.int64)
+        f, uniq = pd.factorize(c[ok])
+        size[ok] = np.bincount(f, minlength=len(uniq))[f]
+        # a pair counts as covered only in a block compared in full (an oversized block
+        # gives only its sorted neighbourhood)
+        agree[r] = (c[mi] == c[mj]) & ok[mi] & (size[mi] <= spec.max_block)
     covered = np.zeros(len(mi), dtype=bool)
     chosen: list[tuple[str, ...]] = []
     left = float(budget)
