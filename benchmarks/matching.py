@@ -4,9 +4,10 @@ Usage::
 
     .venv/bin/python benchmarks/matching.py [--students 100000 1000000] [--no-splink]
                                             [--splink-students 100000 300000]
-                                            [--seed 7] [--workdir DIR]
+                                            [--seed 7] [--noise gentle|heavy] [--workdir DIR]
 
-For each size a demo county is generated (not timed) and its 学生 table and planted truth are
+For each size a demo county is generated (not timed; ``--noise heavy``: duplicates with 2–5
+corruptions each, and twins, triplets, siblings a year apart and namesake groups as decoys) and its 学生 table and planted truth are
 saved as parquet. Each matcher then runs in a fresh subprocess that reports its wall time and
 peak resident set size (``ru_maxrss``); the parent scores the clusters against the truth:
 pairwise precision, recall, F1, and the pairs completeness of the candidate pairs.
@@ -55,14 +56,17 @@ print(json.dumps({"wall": wall, "peak_mb": resource.getrusage(resource.RUSAGE_SE
 _SPLINK = Path(__file__).with_name("splink_run.py")
 
 
-def prepare(students: int, seed: int, workdir: Path) -> tuple[Path, set, set]:
+def prepare(students: int, seed: int, workdir: Path, noise: str = "gentle"
+            ) -> tuple[Path, set, set]:
     """Generate (or reuse) the demo county of ``students``; return the table path and truth."""
     from xueji_audit.demo import generate_tables
-    table = workdir / f"students_{students}_{seed}.parquet"
-    dups = workdir / f"dups_{students}_{seed}.parquet"
-    decoys = workdir / f"decoys_{students}_{seed}.parquet"
+    tag = f"{students}_{seed}_{noise}"
+    table = workdir / f"students_{tag}.parquet"
+    dups = workdir / f"dups_{tag}.parquet"
+    decoys = workdir / f"decoys_{tag}.parquet"
     if not table.exists():
-        county = generate_tables(students, seed=seed, as_of=pd.Timestamp(AS_OF).date())
+        county = generate_tables(students, seed=seed, as_of=pd.Timestamp(AS_OF).date(),
+                                 noise=noise)
         st = county.tables["students"]
         st.to_parquet(table)
         t = county.truth
@@ -93,14 +97,16 @@ def score(out: Path, truth: set, decoys: set) -> dict:
 
 def blocking(table: Path, truth: set) -> dict:
     from xueji_audit.matching.evaluate import blocking_quality
-    from xueji_audit.matching.students import STUDENT_SPEC
-    return blocking_quality(pd.read_parquet(table), STUDENT_SPEC, truth)
+    from xueji_audit.matching.students import STUDENT_SPEC, student_table
+    return blocking_quality(student_table(pd.read_parquet(table)), STUDENT_SPEC, truth)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--noise", choices=("gentle", "heavy"), default="gentle",
+                    help="the demo's duplicates: gentle, or heavy (2-5 corruptions, decoys)")
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--splink-students", type=int, nargs="+",
                     help="sizes at which Splink also runs (default: all)")
@@ -111,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in args.students:
-        table, truth, decoys = prepare(n, args.seed, workdir)
+        table, truth, decoys = prepare(n, args.seed, workdir, args.noise)
         print(f"load average before xueji-audit at {n}: {os.getloadavg()}", flush=True)
         ours = run(_OURS, table, workdir / "ours.parquet")
         if "error" not in ours:

@@ -67,3 +67,7 @@ class ProfileError(XuejiError):
 
 class InvalidDateError(XuejiError):
     """A date given by the user (e.g. --as-of) cannot be parsed."""
+
+
+class MatchSpecError(XuejiError):
+    """A matching spec file (``xueji-audit match --spec``) or the table it maps is unusable."""

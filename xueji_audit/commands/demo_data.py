@@ -1,4 +1,5 @@
-"""``xueji-audit demo-data --out DIR [--students N] [--seed S] [--as-of DATE]``."""
+"""``xueji-audit demo-data --out DIR [--students N] [--seed S] [--noise gentle|heavy]
+[--as-of DATE]``."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +16,9 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="学生人数（默认 20000）")
     parser.add_argument("--seed", type=int, default=0, metavar="种子",
                         help="随机种子，相同种子生成完全相同的文件（默认 0）")
+    parser.add_argument("--noise", choices=("gentle", "heavy"), default="gentle", metavar="噪声",
+                        help="重复学籍的噪声：gentle（默认，每条一两处差异）或 heavy（每条2–5处差异，"
+                             "另有双胞胎、三胞胎、相差一岁的兄弟姐妹和同名同生日的易混学生）")
     add_as_of(parser, "示范县的督查基准日（埋设的问题按此日期计算）")
 
 
@@ -28,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         why = "" if as_of == args.today else "（今天距开学不足40天，取上学期末）"
         print(f"示范县督查基准日：{as_of:%Y-%m-%d}{why}；督查时请用同一日期：--as-of {as_of:%Y-%m-%d}")
     out = Path(args.out)
-    county = generate(out, students=args.students, seed=args.seed, as_of=as_of)
+    county = generate(out, students=args.students, seed=args.seed, as_of=as_of, noise=args.noise)
     t, truth = county.tables, county.truth
     planted = truth["findings"][truth["findings"]["kind"] == "planted"]
     per_rule = planted["rule_id"].value_counts().sort_index()

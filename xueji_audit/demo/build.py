@@ -23,6 +23,7 @@ from .plant_status import plant_status
 from .schools import build_schools
 from .truth import build_truth
 
+NOISE = ("gentle", "heavy")
 MIN_TERM_DAYS = 40
 """The planted calendar cases need this much of the current term behind the audit date."""
 INTERNAL_DEFAULTS = {"_reserved": False, "_off_roster": False, "_big": False, "_messy": None,
@@ -102,9 +103,12 @@ def latest_demo_date(on: dt.date) -> dt.date:
     return on if (on - term_start(on)).days >= MIN_TERM_DAYS else term_start(on) - dt.timedelta(1)
 
 
-def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date
-                    ) -> DemoCounty:
-    """Generate the demo county in memory (no files)."""
+def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date,
+                    noise: str = "gentle") -> DemoCounty:
+    """Generate the demo county in memory (no files); ``noise`` of the duplicates: 'gentle' or
+    'heavy' (:mod:`.noise`)."""
+    if noise not in NOISE:
+        raise ValueError(f"noise must be one of {NOISE}, got {noise!r}")
     if (as_of - term_start(as_of)).days < MIN_TERM_DAYS:
         raise InvalidDateError(f"示范县的督查日期须在学期开学（9月1日或3月1日）{MIN_TERM_DAYS}天之后，"
                                f"「{as_of}」太早；请换一个日期，例如 2026-11-20。")
@@ -127,7 +131,7 @@ def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date
     for k, v in INTERNAL_DEFAULTS.items():
         st[k] = v
     st["_reserved"] = st["学籍状态"] != "在校"
-    ctx.st = _working_frame(st, schools, 600 + int(students * 0.015))
+    ctx.st = _working_frame(st, schools, 600 + int(students * (0.015 if noise == "gentle" else 0.02)))
     plant_classes(ctx)
     bulk.transfers(ctx)
     bulk.pending_entrants(ctx)
@@ -141,7 +145,7 @@ def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date
     plant_transfers(ctx)
     plant_big_transfers(ctx, county)
     plant_rj(ctx)
-    plant_duplicates(ctx)
+    plant_duplicates(ctx, noise=noise)
     ctx.st = ctx.st[~ctx.st["_spare"].to_numpy(dtype=bool)]
     rosters = build_rosters(ctx)
     with warnings.catch_warnings():  # all-empty columns of some batches (e.g. 转出学校标识码)

@@ -82,7 +82,6 @@ def pending_entrants(ctx: Ctx) -> None:
             and ((8, 15) <= (d.month, d.day) < (12, 15) or 3 <= d.month <= 5)]
     if not last:
         return
-    from .idgen import build_ids
     from .people import birth_for_grade
     n = max(2, len(ctx.st) // 5000)
     rng = ctx.rng
@@ -90,7 +89,7 @@ def pending_entrants(ctx: Ctx) -> None:
         o = bz.other_school(rng, 6)
         birth = birth_for_grade(rng, np.array([7]), ctx.sy)
         male = bool(rng.random() < 0.5)
-        pid = build_ids(["620421"], birth, [int(rng.integers(0, 300))], [male])[0]
+        pid = ctx.fresh_id("620421", birth[0], male)  # never a registered child's ID
         target = ctx.schools[ctx.schools["_lo"] == 7].iloc[0]
         when = pd.Timestamp(last[int(rng.integers(0, len(last)))]) + pd.Timedelta(hours=10)
         bz.one(ctx, "毕业后跨省就学", None, when, bz.cross_in(o[0], o[1], o[2], target["学校名称"]),

@@ -272,8 +272,9 @@ def _write_truth(county: DemoCounty, out: Path, files: list[Path]) -> list[Path]
     return written + [path]
 
 
-def generate(out_dir, students: int = 20000, seed: int = 0, *, as_of) -> DemoCounty:
+def generate(out_dir, students: int = 20000, seed: int = 0, *, as_of,
+             noise: str = "gentle") -> DemoCounty:
     """Generate the county for the audit date ``as_of`` and write it into ``out_dir``."""
-    county = generate_tables(students, seed, as_of=as_of)
+    county = generate_tables(students, seed, as_of=as_of, noise=noise)
     write_county(county, out_dir)
     return county

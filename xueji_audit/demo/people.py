@@ -68,6 +68,31 @@ def allocate(rng, schools: pd.DataFrame, n: int) -> pd.DataFrame:
                          "_class": rank % k.to_numpy()[cell] + 1})
 
 
+def native_codes(k: int) -> np.ndarray:
+    """The region codes of the county's own children: its code, and in a county too big for
+    one code's sequence numbers (above about 1.5 million pupils) the ``k - 1`` codes after it
+    (as after a merger of counties, children born before it keep their old codes)."""
+    return np.array([f"{int(COUNTY_CODE) + j:06d}" for j in range(k)])
+
+
+def _region_seq(migrant, uyghur, mig_pick, fam, bdays, male, seq_base: int, spread: int):
+    """Each child's ID region (siblings share their family head's) and a sequence number
+    unique within (region, birth date, sex). Bulk children (``seq_base`` 0) must stay below
+    300 (300–499 are the graduates', the big classes' and the planted IDs' ranges): the
+    county's own children get as many region codes as that needs."""
+    k = 1
+    while True:
+        region = np.where(migrant, np.array([r for r, _ in MIGRANT_REGIONS])[mig_pick],
+                          native_codes(k)[np.arange(len(fam)) % k])
+        region[uyghur] = UYGHUR_REGION[0]
+        region = region[fam]
+        seq = unique_seq([region, bdays, male], bdays * 7 + np.int64(3), base=seq_base,
+                         spread=spread)
+        if seq_base or seq.max(initial=0) < 300:
+            return region, seq
+        k += 1
+
+
 def draw_students(rng, schools: pd.DataFrame, slots: pd.DataFrame, sy: int, as_of, term0,
                   seq_base: int = 0, siblings: float = 0.12, spread: int = 40) -> pd.DataFrame:
     """Students for the given slots (``_school`` row, ``年级``, ``_class``), clean."""
@@ -92,8 +117,6 @@ def draw_students(rng, schools: pd.DataFrame, slots: pd.DataFrame, sy: int, as_o
     ethnic[rng.random(n) < 0.012] = "蒙古族"
     ethnic[uyghur] = "维吾尔族"
     mig_pick = rng.integers(0, len(MIGRANT_REGIONS), n)
-    region = np.where(migrant, np.array([r for r, _ in MIGRANT_REGIONS])[mig_pick], COUNTY_CODE)
-    region[uyghur] = UYGHUR_REGION[0]
     hukou_other = np.array([h for _, h in MIGRANT_REGIONS], dtype=object)[mig_pick]
     surname = nm.draw_surnames(rng, n)
     father_given = nm.draw_given(rng, np.ones(n, bool), adult=True)
@@ -110,7 +133,7 @@ def draw_students(rng, schools: pd.DataFrame, slots: pd.DataFrame, sy: int, as_o
     m_birth = _days(rng.integers(1980, 1995, n), rng.integers(1, 13, n), rng.integers(1, 29, n))
     left_behind = np.where(rng.random(n) < 0.08, "是", "否").astype(object)
     # family attributes: gather from the head
-    for arr in (uyghur, migrant, ethnic, region, hukou_other, surname, father_given,
+    for arr in (uyghur, migrant, ethnic, hukou_other, surname, father_given,
                 mother_given, mother_sur, ug_father, ug_grand, town, vil, addr, phone1, phone2,
                 f_birth, m_birth, left_behind):
         arr[:] = arr[fam]
@@ -125,9 +148,7 @@ def draw_students(rng, schools: pd.DataFrame, slots: pd.DataFrame, sy: int, as_o
     mother = (mother_sur + mother_given).astype(object)
 
     bdays = birth.astype(np.int64)
-    seq = unique_seq([region, bdays, male], bdays * 7 + np.int64(3), base=seq_base, spread=spread)
-    if seq.max(initial=0) >= 300 + seq_base and seq_base == 0:
-        raise AssertionError("ID sequence range exhausted")
+    region, seq = _region_seq(migrant, uyghur, mig_pick, fam, bdays, male, seq_base, spread)
     ids = build_ids(region, birth, seq, male)
     f_ids = build_ids(region, f_birth, rng.integers(0, 300, n), np.ones(n, bool))
     m_ids = build_ids(region, m_birth, rng.integers(0, 300, n), np.zeros(n, bool))
@@ -160,7 +181,9 @@ def draw_students(rng, schools: pd.DataFrame, slots: pd.DataFrame, sy: int, as_o
         docs = rng.integers(10**7, 10**8, foreign.sum()).astype(str).astype(object)
         ids[foreign] = np.array([p for _, _, p in FOREIGN_TYPES], dtype=object)[kind] + docs
         fdays = bdays[foreign]
-        jseq = (900 + unique_seq([fdays], fdays, spread=1)).astype(str).astype(object)
+        # per batch a range of its own (bulk 900…, graduates 930…, big classes 940…): a
+        # J number of a planted class equalled a bulk child's (1M students, seed 13)
+        jseq = (900 + seq_base // 10 + unique_seq([fdays], fdays, spread=1)).astype(str).astype(object)
         jbody = (COUNTY_CODE + ymd(birth[foreign]).astype(object) + jseq).astype(str)
         xjh[foreign] = "J" + np.char.add(jbody, check_chars(jbody)).astype(object)
     hukou = np.where(migrant | uyghur, hukou_other, f"{PROVINCE}{PREFECTURE}{COUNTY}" + town)

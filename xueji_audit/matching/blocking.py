@@ -2,8 +2,10 @@
 
 Each blocking rule is a tuple of feature names; two records form a candidate pair when all of
 them are equal and non-empty. The pairs of all rules are united. A block larger than
-``max_block`` records (a placeholder value such as ``未知`` shared by thousands) is skipped and
-reported, never silently: it would add millions of pairs and no evidence.
+``max_block`` records (a placeholder value such as ``未知`` shared by thousands, or a common
+name in a province) is not dropped but capped: sorted by the spec's ``order`` feature (the
+name's sound), each record is paired with its next ``window`` records (sorted neighbourhood),
+so no rule's pairs grow with the square of the data; such blocks are reported.
 
 Pairs are ``(i, j)`` row positions with ``i < j``, as int64 arrays, sorted by ``(i, j)``.
 Pair generation is vectorised with numpy (no loop over blocks).
@@ -70,9 +72,28 @@ def block_codes(features: pd.DataFrame, rule: tuple[str, ...],
     return codes
 
 
-def pairs_within(codes: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """All pairs of positions sharing a code (code -1 excluded); blocks above ``max_block``
-    are skipped. Returns ``(i, j, skipped_blocks)`` with ``i < j``."""
+def _windows(pos: np.ndarray, block: np.ndarray, order: np.ndarray | None, window: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted neighbourhood inside oversized blocks: records ``pos`` of blocks ``block`` sorted
+    by ``order`` (then position); each paired with the next ``window`` of its block."""
+    key = order[pos] if order is not None else pos
+    s = np.lexsort((pos, key, block))
+    pos, block = pos[s], block[s]
+    li, lj = [], []
+    for d in range(1, window + 1):
+        same = block[d:] == block[:-d]
+        li.append(pos[:-d][same])
+        lj.append(pos[d:][same])
+    i, j = np.concatenate(li), np.concatenate(lj)
+    return np.minimum(i, j), np.maximum(i, j)
+
+
+def pairs_within(codes: np.ndarray, max_block: int, window: int = 0,
+                 sort_by: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """All pairs of positions sharing a code (code -1 excluded). A block above ``max_block``
+    is skipped, or with ``window`` gives only the pairs of each record with its next
+    ``window`` records when sorted by ``sort_by`` (integer codes per position, e.g. the name's
+    sound; else by position). Returns ``(i, j, oversized_blocks)`` with ``i < j``."""
     keep = np.flatnonzero(codes >= 0)
     if len(keep) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
@@ -85,6 +106,7 @@ def pairs_within(codes: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndar
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     sizes = np.diff(np.r_[starts, len(c)])
     big = sizes > max_block
+    all_starts = starts
     pick = (sizes >= 2) & ~big  # blocks that give pairs
     starts, sizes = starts[pick], sizes[pick]
     size_of = np.repeat(sizes, sizes)
@@ -97,6 +119,10 @@ def pairs_within(codes: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndar
     right = left + 1 + (np.arange(total) - offsets)
     i, j = order[left], order[right]
     lo, hi = np.minimum(i, j), np.maximum(i, j)
+    if window and big.any():
+        members = np.flatnonzero(np.repeat(big, np.diff(np.r_[all_starts, len(c)])))
+        wi, wj = _windows(order[members], c[members], sort_by, window)
+        lo, hi = np.concatenate([lo, wi]), np.concatenate([hi, wj])
     return lo.astype(np.int64), hi.astype(np.int64), int(big.sum())
 
 
@@ -116,8 +142,12 @@ def candidate_pairs(features: pd.DataFrame, spec: MatchSpec,
     keys = []
     known = dict(codes or {})
     source = features["_source"].to_numpy(dtype=object) if spec.source else None
+    sort_by = None
+    if spec.window and spec.order_by:
+        sort_by = np.maximum(_column_codes(features, spec.order_by, known), -1)
     for rule in spec.blocks:
-        i, j, skipped = pairs_within(block_codes(features, rule, known), spec.max_block)
+        i, j, skipped = pairs_within(block_codes(features, rule, known), spec.max_block,
+                                     spec.window, sort_by)
         if source is not None:
             cross = source[i] != source[j]
             i, j = i[cross], j[cross]

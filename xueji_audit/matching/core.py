@@ -6,12 +6,12 @@ register uses it through :func:`xueji_audit.matching.find_duplicates`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .blocking import BlockingReport, candidate_pairs, reduction_ratio
+from .blocking import BlockingReport, candidate_pairs, reduction_ratio, rule_name
 from .cluster import CANNOT_LINK, MATCH, cluster
 from .compare import compare
 from .em import Model, match_weight, probability, term_frequencies, train
@@ -22,6 +22,8 @@ REVIEW = 0.2
 BANDS = ("确定", "疑似", "待复核")
 SIBLING_CAP = 0.01
 DOUBT_CAP = 0.9  # at most 疑似
+APART_CAP = 0.45  # 待复核 at most: two valid ID numbers, neither equal nor one slip apart
+RENAME_FLOOR = 0.3  # 待复核 at least: a suspected name change (spec.renames)
 CHUNK = 1_000_000
 
 
@@ -66,6 +68,8 @@ class Scorer:
         p = probability(match_weight(self.model, self.spec, levels, i, self.tf))
         p = np.where(sibling_mask(self.spec, levels), np.minimum(p, SIBLING_CAP), p)
         p = np.where(doubt_mask(self.spec, levels), np.minimum(p, DOUBT_CAP), p)
+        p = np.where(apart_mask(self.spec, levels), np.minimum(p, APART_CAP), p)
+        p = np.where(rename_mask(self.spec, levels), np.maximum(p, RENAME_FLOOR), p)
         if self.decisions:
             n = len(self.features)
             dk = np.array([min(a, b) * n + max(a, b) for a, b in self.decisions], np.int64)
@@ -119,6 +123,30 @@ def sibling_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def apart_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
+    """Pairs whose ID numbers (outside the household) are both valid and neither equal nor
+    one slip apart: two people however alike the rest — at most 待复核 (a changed number is
+    for an inspector to confirm)."""
+    ids = [levels[fs.column].to_numpy() for fs in spec.fields if fs.kind == "id_cn"
+           and not fs.group]
+    if not ids:
+        return np.zeros(len(levels), dtype=bool)
+    return np.min(np.column_stack(ids), axis=1) == 4
+
+
+def rename_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
+    """Suspected name changes (疑似改名, ``spec.renames``): the names share no more than the
+    surname while birth date, guardian and address (the rename's fields) agree exactly, and
+    no two valid ID numbers tell the records apart."""
+    out = np.zeros(len(levels), dtype=bool)
+    for name_col, same in spec.renames:
+        m = levels[name_col].to_numpy() >= 4
+        for c in same:
+            m &= levels[c].to_numpy() == 0
+        out |= m
+    return out & ~apart_mask(spec, levels)
+
+
 def doubt_mask(spec: MatchSpec, levels: pd.DataFrame) -> np.ndarray:
     """Pairs of one household whose names differ by more than 简繁, homophone or look-alike
     while no ID number links them: a typo or a sibling — never 确定 without an inspector."""
@@ -149,16 +177,24 @@ def bands(i: np.ndarray, j: np.ndarray, p: np.ndarray, label: np.ndarray) -> np.
 
 def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None = None,
           progress: bool = False, u_sample: int = 100_000) -> MatchResult:
-    """Find records of ``df`` that are the same entity, per the mapping ``spec``.
+    """Find records of ``df`` that are the same entity, per the mapping ``spec``; without
+    ``spec.blocks`` the blocking keys are proposed from the data (:mod:`.propose`; chosen keys
+    and estimated pairs in ``stats['proposed_blocks']``).
 
     ``decisions``: a frame ``key_a, key_b, accept`` (bool) of an inspector's decisions; an
     accepted pair scores 1, a rejected pair 0 (and can never be clustered together).
     """
     t0 = time.perf_counter()
     timings = {}
+    proposed = None
+    if not spec.blocks:  # blocking proposed from the data
+        from .propose import propose_blocks
+        blocks, proposed = propose_blocks(df, spec)
+        spec = replace(spec, blocks=blocks)
+        timings["propose"] = time.perf_counter() - t0
     bar = _stages(progress)
     features, codes = prepare_coded(df, spec)
-    timings["features"] = time.perf_counter() - t0
+    timings["features"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
     report = BlockingReport()
     i, j = candidate_pairs(features, spec, report, codes)
@@ -180,6 +216,8 @@ def match(df: pd.DataFrame, spec: MatchSpec, *, decisions: pd.DataFrame | None =
     timings["score"] = time.perf_counter() - t0 - sum(timings.values())
     bar.update(1)
     out = finish(features, spec, scorer, i, j, levels, p, report, timings, t0)
+    if proposed is not None:
+        out.stats["proposed_blocks"] = {rule_name(r): n for r, n in proposed.items()}
     bar.update(1)
     bar.close()
     return out

@@ -66,9 +66,12 @@ def _key_part(f: pd.DataFrame, rule: tuple[str, ...], source: bool) -> pd.DataFr
     return out[~empty.to_numpy()]
 
 
-def _pairs_part(part: pd.DataFrame, max_block: int, source: bool) -> pd.DataFrame:
+def _pairs_part(part: pd.DataFrame, max_block: int, source: bool, window: int = 0
+                ) -> pd.DataFrame:
     codes, _ = pd.factorize(part["_b"])
-    i, j, _ = pairs_within(np.asarray(codes, np.int64), max_block)
+    # an oversized block: each record with its next ``window`` records in the partition's
+    # order (the local engine sorts them by the name's sound first)
+    i, j, _ = pairs_within(np.asarray(codes, np.int64), max_block, window)
     pos = part["_pos"].to_numpy(np.int64)
     if source:
         src = part["_source"].to_numpy(dtype=object)
@@ -150,7 +153,7 @@ def _run(dd, client, df, spec, decisions, progress, npartitions, u_sample, t0) -
         keyed = feats.map_partitions(_key_part, rule, bool(spec.source),
                                      meta=_key_part(feats._meta, rule, bool(spec.source)))
         keyed = keyed.shuffle("_b", npartitions=nparts)
-        frames.append(keyed.map_partitions(_pairs_part, spec.max_block, bool(spec.source),
+        frames.append(keyed.map_partitions(_pairs_part, spec.max_block, bool(spec.source), spec.window,
                                            meta={"i": np.int64, "j": np.int64}))
     for id_col, birth_col, sex_col in spec.repair:
         cand = feats.map_partitions(_repair_part, id_col, birth_col, sex_col,

@@ -135,16 +135,17 @@ def demo_truth(county) -> tuple[set, set]:
 
 
 def evaluate_demo(students: int = 3000, seed: int = 7, as_of: dt.date = dt.date(2026, 11, 20),
-                  progress: bool = False, engine: str = "local") -> dict:
-    """Match a generated demo county and score it against its planted truth."""
+                  progress: bool = False, engine: str = "local", noise: str = "gentle") -> dict:
+    """Match a generated demo county (``noise`` 'gentle' or 'heavy') and score it against its
+    planted truth."""
     from ..demo import generate_tables
-    from .students import STUDENT_SPEC, find_duplicates
-    county = generate_tables(students, seed=seed, as_of=as_of)
+    from .students import STUDENT_SPEC, find_duplicates, student_table
+    county = generate_tables(students, seed=seed, as_of=as_of, noise=noise)
     table = county.tables["students"]
     truth, decoys = demo_truth(county)
     result = find_duplicates(table, progress=progress, engine=engine)
     predicted = cluster_pairs(result.clusters, key_col="学籍号")
     out = scores(predicted, truth, decoys)
-    out.update(blocking_quality(table, STUDENT_SPEC, truth))
+    out.update(blocking_quality(student_table(table), STUDENT_SPEC, truth))
     out["records"] = len(table)
     return out

@@ -3,7 +3,9 @@
 A mapping names the record key and, for each compared column, its *kind*:
 
 ``name_zh``  a Chinese personal name (:mod:`xueji_audit.names`): keys ``:sound``, ``:shape``,
-             ``:surname`` (pinyin of the surname), ``:raw`` (cleaned, not simplified);
+             ``:surname`` (pinyin of the surname), ``:raw`` (cleaned, not simplified),
+             ``:head`` / ``:tail`` (the sound of the surname and the given name's first / last
+             character; blocking only);
 ``name``     a Latin-script name (lower-cased);
 ``text``     free text such as an address (lower-cased, no spaces);
 ``id_cn``    a 居民身份证 number: ``:id18`` (the 18-digit form of a valid number, 15 → 18),
@@ -56,20 +58,41 @@ class MatchSpec:
     """A column mapping for :func:`xueji_audit.matching.match`.
 
     ``blocks`` are the blocking rules: each a tuple of feature names (a column, or
-    ``column:key``) that must all be equal and non-empty for two records to be compared.
+    ``column:key``) that must all be equal and non-empty for two records to be compared;
+    without them :func:`xueji_audit.matching.match` proposes them from the data
+    (:mod:`.propose`).
     ``source`` names a column telling the data sets apart when linking two of them: only
-    pairs across sources are then compared. ``guards`` are (name field, household fields):
+    pairs across sources are then compared. A block above ``max_block`` records gives only
+    each record's pairs with its next ``window`` records sorted by ``order`` (a feature;
+    by default the first name's sound). ``guards`` are (name field, household fields):
     when the names differ clearly while a household field agrees, the pair is taken for
-    siblings (twins) and kept apart.
+    siblings (twins) and kept apart. ``renames`` are (name field, fields): names with no more
+    than the surname in common while every one of the fields agrees exactly (birth date,
+    guardian, address) make a suspected name change (疑似改名), at least 待复核 unless two
+    valid ID numbers tell the records apart.
     """
 
     key: str
     fields: tuple[FieldSpec, ...]
-    blocks: tuple[tuple[str, ...], ...]
+    blocks: tuple[tuple[str, ...], ...] = ()
     source: str | None = None
     max_block: int = 2000
+    window: int = 20
+    order: str = ""
     guards: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    renames: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     repair: tuple[tuple[str, str | None, str | None], ...] = field(default=())
+
+    @property
+    def order_by(self) -> str:
+        """The feature sorting an oversized block (``order``, else the first name's sound or
+        the first field)."""
+        if self.order:
+            return self.order
+        for f in self.fields:
+            if f.kind == "name_zh":
+                return f"{f.column}:sound"
+        return self.fields[0].column if self.fields else ""
 
     def field(self, column: str) -> FieldSpec:
         for f in self.fields:
@@ -362,21 +385,44 @@ _NAME_KEYS = {"": "name", ":raw": "raw", ":sound": "sound", ":shape": "shape",
               ":surname": "pinyin_surname", ":given": "given"}
 
 
-def _name_zh(c: str, s: pd.Series, codes: dict | None) -> dict[str, np.ndarray]:
-    """The Chinese-name features, computed once per distinct name."""
+def _sound_parts(sound: np.ndarray, given: np.ndarray) -> dict[str, np.ndarray]:
+    """``head``: the sound code of the surname and the given name's first character (the
+    name without the given name's last character when it has two); ``tail``: of the surname
+    and the given name's last character. A dropped, added or changed character of a two-
+    character given name keeps one of them. ``""`` for a name without given name."""
+    head, tail = [], []
+    for s, g in zip(sound.tolist(), given.tolist(), strict=True):
+        k = len(s) - len(g)
+        ok = len(g) > 0 and k > 0
+        head.append(s[:k + 1] if ok else "")
+        tail.append(s[:k] + s[-1] if ok else "")
+    return {"head": _objects(head), "tail": _objects(tail)}
+
+
+def _name_zh(c: str, s: pd.Series, codes: dict | None, wanted: frozenset = frozenset()
+             ) -> dict[str, np.ndarray]:
+    """The Chinese-name features, computed once per distinct name; ``:head`` and ``:tail``
+    (:func:`_sound_parts`) when a blocking rule names them."""
+    keys = dict(_NAME_KEYS)
+    keys.update({f":{k}": k for k in ("head", "tail") if f"{c}:{k}" in wanted})
     arr = _strings(s)
     if arr is None:
         n, raw = zh.normalize_names(s), zh.clean_names(s).fillna("")
-        return {c + k: (raw if v == "raw" else n[v]).to_numpy(dtype=object)
-                for k, v in _NAME_KEYS.items()}
+        forms = {v: (raw if v == "raw" else n[v]).to_numpy(dtype=object) for v in
+                 _NAME_KEYS.values()}
+        if len(keys) > len(_NAME_KEYS):
+            forms.update(_sound_parts(forms["sound"], forms["given"]))
+        return {c + k: forms[v] for k, v in keys.items()}
     rows, forms = zh.distinct_forms(arr, pinyin=False)  # a missing name and "" alike
+    if len(keys) > len(_NAME_KEYS):
+        forms.update(_sound_parts(forms["sound"], forms["given"]))
     if codes is not None:
-        for k, v in _NAME_KEYS.items():
+        for k, v in keys.items():
             if v != "given":
                 at = _text_codes(forms[v])
                 if at is not None:
                     codes[c + k] = at[rows]
-    return {c + k: forms[v][rows] for k, v in _NAME_KEYS.items()}
+    return {c + k: forms[v][rows] for k, v in keys.items()}
 
 
 def _field(f: FieldSpec, s: pd.Series | None, n: int, wanted: frozenset, coded: bool
@@ -390,7 +436,7 @@ def _field(f: FieldSpec, s: pd.Series | None, n: int, wanted: frozenset, coded: 
         cols[c] = np.full(n, "", dtype=object)
         return cols, codes or {}, ready
     if f.kind == "name_zh":
-        cols.update(_name_zh(c, s, codes))
+        cols.update(_name_zh(c, s, codes, wanted))
     elif f.kind in ("name", "text"):
         cols[c] = _squeeze(s, str.lower, " " if f.kind == "name" else "")
     elif f.kind == "id_cn":
