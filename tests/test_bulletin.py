@@ -54,6 +54,24 @@ def test_tables_rank_units_and_list_every_late_step():
     assert "4 个责任单位共 4 个环节" in bulletin_text(b)
 
 
+def test_only_transfer_steps_are_in_the_bulletin_and_not_their_archive_step():
+    """RULES.md H: the 月度通报 times transfer businesses only; a 休学 step and a transfer's
+    调档 step (TR-05's) stay out however late they are."""
+    steps = pd.concat([STEPS, pd.DataFrame({
+        "业务编号": ["B5", "B1"], "环节序号": [1, 3], "环节名称": ["学校审核", "调档"],
+        "处理单位": ["第四小学", "第五小学"],
+        "到达日期": pd.to_datetime(["2026-11-02", "2026-11-02"]),
+        "处理日期": pd.to_datetime([None, None]), "处理结果": ["待办", "待办"]})],
+        ignore_index=True)
+    changes = pd.concat([CHANGES, pd.DataFrame({
+        "业务编号": ["B5"], "业务类型": ["休学"], "学籍号": ["G5"], "姓名": ["钱多"],
+        "发起日期": pd.to_datetime(["2026-11-02"]), "业务状态": ["在办"]})], ignore_index=True)
+    b = bulletin_tables(steps, "2026-11", CAL, 10, changes, SCHOOLS)
+    assert sorted(b.detail["业务编号"]) == ["B1", "B1", "B2", "B4"]
+    assert not {"第四小学", "第五小学"} & set(b.summary["处理单位"])
+    assert len(bulletin_tables(steps, "2026-11", CAL, 10).detail) == 6  # no types: every step
+
+
 def test_xlsx_layout(tmp_path):
     b = bulletin_tables(STEPS, "2026-11", CAL, 10, CHANGES)
     path = write_bulletin(b, tmp_path, "清川县")

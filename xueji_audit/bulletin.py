@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .output import safe_frame
+from .rules.business import timed_steps
 from .timing import bulletin_summary, month_bounds, monthly_overdue
 
 DETAIL_COLUMNS: tuple[str, ...] = (
@@ -40,10 +41,13 @@ def bulletin_tables(steps: pd.DataFrame, month: str, calendar, limit: int = 10,
                     schools: pd.DataFrame | None = None) -> Bulletin:
     """The 月度通报 of ``month`` (``YYYY-MM``) from the 异动环节 table.
 
-    ``calendar`` is the profile's WorkCalendar with 寒暑假; ``changes`` adds 业务类型, 学籍号 and
-    姓名 to the detail; ``schools`` names a 处理单位 that is a 学校标识码.
+    ``calendar`` is the profile's WorkCalendar with 寒暑假; ``changes`` keeps the steps of
+    transfer businesses only, without their 调档 steps (as TR-01 times them, RULES.md H), and
+    adds 业务类型, 学籍号 and 姓名 to the detail; ``schools`` names a 处理单位 that is a 学校标识码.
     """
     _, last = month_bounds(month)
+    if changes is not None:
+        steps = timed_steps(steps, changes)  # transfers only; 调档 is TR-05's (RULES.md H)
     late = monthly_overdue(steps, month, calendar, limit)
     summary = bulletin_summary(late)
     names = _unit_names(schools)
