@@ -15,6 +15,8 @@ AS_OF = dt.date(2026, 11, 20)
 """The audit date of the tests' demo counties (the kit itself has no default date)."""
 APP_USER = "测试督查员"
 APP_STUDENTS = 2000
+PASSWORD = "示范密码-123"
+"""The password of the accounts the served tests create."""
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +67,16 @@ def reports_built(tmp_path_factory, _app_workspace):
                "--as-of", AS_OF.isoformat(), "--user", APP_USER, "-p", "month=2026-10",
                "-p", f"output_dir={base / 'xlsx'}"])
     return base, rc
+
+
+def login(context, srv, name: str):
+    """A new page of the browser ``context`` logged in to the served kit as ``name``."""
+    import re
+
+    page = context.new_page()
+    page.goto(srv.url + "login")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/voila/render/"))
+    return page

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import docx
 import pytest
-from conftest import APP_USER, AS_OF
+from conftest import APP_USER, AS_OF, PASSWORD, login
 from playwright.sync_api import expect, sync_playwright
 
 from xueji_audit.app import AppConfig, Session
@@ -32,9 +32,6 @@ ARTIFACTS = Path(os.environ.get("XUEJI_ARTIFACTS",
 SHOTS = ARTIFACTS / "screenshots"
 OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 PAGE_TIMEOUT = 60_000  # ms: a page is a kernel start plus the notebook run
-
-
-PASSWORD = "示范密码-123"
 
 
 @pytest.fixture(scope="module")
@@ -68,21 +65,11 @@ def _context(browser, outside: list[str]):
     return context
 
 
-def _login(context, srv, name: str):
-    pg = context.new_page()
-    pg.goto(srv.url + "login")
-    pg.fill("#username", name)
-    pg.fill("#password", PASSWORD)
-    pg.get_by_role("button", name="登录").click()
-    pg.wait_for_url(re.compile(r"/voila/render/"))
-    return pg
-
-
 @pytest.fixture
 def page(browser, served):
     outside: list[str] = []
     context = _context(browser, outside)
-    pg = _login(context, served[0], APP_USER)
+    pg = login(context, served[0], APP_USER)
     yield pg
     context.close()
     assert not outside, f"requests leaving the machine: {outside}"
@@ -247,7 +234,7 @@ def test_a_clerk_and_an_inspector_at_once(served, browser):
     inspector_session.close()
     outside: list[str] = []
     ci, cc = _context(browser, outside), _context(browser, outside)
-    inspector, clerk = _login(ci, srv, APP_USER), _login(cc, srv, "李老师")
+    inspector, clerk = login(ci, srv, APP_USER), login(cc, srv, "李老师")
     expect(clerk.get_by_text(f"共 {len(mine)} 条")).to_be_visible()  # its home page
     inspector.goto(srv.page_url("findings"))
     expect(inspector.get_by_text(f"共 {len(f)} 条")).to_be_visible()

@@ -80,3 +80,21 @@ def test_cli_summary(tmp_path, capsys):
     said = capsys.readouterr().out
     assert "示范县已生成" in said and "AG-01" in said and "LX-06" in said
     assert (tmp_path / "d" / "truth" / "findings.csv").is_file()
+
+
+@pytest.mark.parametrize(("students", "seed"), [(600, 15), (1000, 11)])
+def test_a_small_county_still_holds_every_planted_case(students, seed):
+    # these once ran out of 五四 fifth-graders or of ordinary classes to put a roster child in
+    county = generate_tables(students, seed, as_of=AS_OF)
+    planted = county.truth["findings"]
+    wusi = county.tables["schools"].loc[county.tables["schools"]["学制"] == "五四", "学校标识码"]
+    fifth = county.tables["students"]
+    fifth = fifth[fifth["学校标识码"].isin(wusi) & (fifth["年级"] == 5)]
+    assert len(fifth) >= 6
+    assert {"ST-08", "RJ-03"} <= set(planted["rule_id"])
+
+
+def test_a_county_too_small_for_the_planted_cases_is_refused_in_chinese(tmp_path, capsys):
+    assert main(["demo-data", "--out", str(tmp_path / "d"), "--students", "599"]) != 0
+    assert "至少要有 600 名学生" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()

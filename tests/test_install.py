@@ -80,7 +80,7 @@ def test_the_wheel_holds_the_notebooks_templates_and_widgets_inside_the_package(
 
 def test_audit_reports_and_forms_run_from_the_install(installed):
     base, _, work = installed
-    _run(base, work, "demo-data", "--out", "data", "--students", "400", "--seed", "2",
+    _run(base, work, "demo-data", "--out", "data", "--students", "600", "--seed", "2",
          "--as-of", AS_OF)
     audit = _run(base, work, "audit", "data", "--workspace", "ws", "--as-of", AS_OF,
                  "--user", "甲")

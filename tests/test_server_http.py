@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import time
+import urllib.parse
 
 import psutil
 import pytest
@@ -19,10 +20,12 @@ from tornado.websocket import websocket_connect
 
 from xueji_audit.app.display import APPS
 from xueji_audit.app.serve import Running
+from xueji_audit.cases import CaseStore
 from xueji_audit.errors import XuejiError
 from xueji_audit.server.client import Client
 from xueji_audit.server.lock import WorkspaceBusyError
 from xueji_audit.server.users import UserStore
+from xueji_audit.workspace import Workspace
 
 PASSWORD = "示范密码-123"
 PEOPLE = {"张督查": ("督查员", ""), "李老师": ("学校", "SCHOOL"), "王只读": ("只读", ""),
@@ -32,7 +35,6 @@ PEOPLE = {"张督查": ("督查员", ""), "李老师": ("学校", "SCHOOL"), "�
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, _app_workspace):
     workspace = copy_workspace(_app_workspace, tmp_path_factory.mktemp("srv") / "ws")
-    from xueji_audit.workspace import Workspace
     school = Workspace.open(workspace).students["学校标识码"].iloc[0]
     users = UserStore(workspace)
     for name, (role, sch) in PEOPLE.items():
@@ -247,3 +249,34 @@ def test_a_second_server_on_the_workspace_is_refused(served):
             pass
     with pytest.raises(XuejiError, match="TLS"):
         Running(running.workspace, AS_OF, host="0.0.0.0")
+
+
+def test_a_clerk_reaches_no_other_schools_case_by_url_or_api(served):
+    """Another school's case and the form drafted on it: no page, file or contents URL gives
+    the clerk either (forms reach a browser only as the page's own download links)."""
+    running, srv, school = served
+    ws = running.workspace
+    with Workspace.open(ws) as w:
+        f = w.findings
+        other = f[f["学校标识码"].notna() & (f["学校标识码"] != school) & f["姓名"].notna()].head(1)
+        with CaseStore(ws / "cases.sqlite") as s:
+            case_id = s.open_case("核查", "他校案件", other, deadline_workdays=5, user="张督查",
+                                  on=AS_OF, calendar=w.profile.calendar())
+    name = str(other["姓名"].iloc[0])
+    folder = ws / "forms" / f"案件{case_id}"
+    folder.mkdir(parents=True, mode=0o700)
+    form = folder / f"核查单_案件{case_id}.docx"
+    form.write_text(f"核查单 {name}", encoding="utf-8")
+    form.chmod(0o600)
+    clerk = _client(srv, "李老师")
+    rel = form.relative_to(ws).as_posix()
+    paths = [f"voila/files/{rel}", f"files/{rel}", f"voila/render/{rel}", f"api/contents/{rel}",
+             f"voila/api/contents/{rel}", "api/contents/forms", "voila/tree/forms",
+             "voila/files/cases.sqlite", "files/cases.sqlite", "api/contents/cases.sqlite",
+             f"voila/render/../{rel}", f"voila/render/..%2F{rel}"]
+    for path in paths:
+        reply = clerk.request(urllib.parse.quote(path, safe="/%"))
+        home = reply.status == 302 and reply.location == "/voila/render/findings.ipynb"
+        assert reply.status in (403, 404) or home, (path, reply.status, reply.location)
+        assert name not in reply.body and "他校案件" not in reply.body, path
+    # the page's store refusing the case itself: tests/test_server_scope.py

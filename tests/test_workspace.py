@@ -36,7 +36,7 @@ def ws(tmp_path, _app_workspace):
 def county(tmp_path_factory):
     """A small demo county: these tests build many workspaces."""
     folder = tmp_path_factory.mktemp("small") / "data"
-    generate(folder, students=400, seed=5, as_of=AS_OF)
+    generate(folder, students=600, seed=5, as_of=AS_OF)
     return folder
 
 

@@ -13,7 +13,7 @@ HELP = "生成一个合成示范县（学生、异动、环节、名单、学校
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="输出目录", help="示范数据写入的文件夹")
     parser.add_argument("--students", type=int, default=20000, metavar="人数",
-                        help="学生人数（默认 20000）")
+                        help="学生人数（默认 20000，至少 600）")
     parser.add_argument("--seed", type=int, default=0, metavar="种子",
                         help="随机种子，相同种子生成完全相同的文件（默认 0）")
     parser.add_argument("--noise", choices=("gentle", "heavy"), default="gentle", metavar="噪声",

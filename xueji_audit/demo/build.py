@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..errors import InvalidDateError
+from ..errors import InvalidDateError, XuejiError
 from ..schema import STATUSES, TABLES
 from ..terms import term_start
 from . import bulk
@@ -25,6 +25,8 @@ from .truth import build_truth
 
 NOISE = ("gentle", "heavy")
 MIN_TERM_DAYS = 40
+MIN_STUDENTS = 600
+"""The smallest county that holds every planted case."""
 """The planted calendar cases need this much of the current term behind the audit date."""
 INTERNAL_DEFAULTS = {"_reserved": False, "_off_roster": False, "_big": False, "_messy": None,
                      "_roster_school": None, "_roster_class": None, "_roster_name": None,
@@ -109,6 +111,9 @@ def generate_tables(students: int = 20000, seed: int = 0, *, as_of: dt.date,
     'heavy' (:mod:`.noise`)."""
     if noise not in NOISE:
         raise ValueError(f"noise must be one of {NOISE}, got {noise!r}")
+    if students < MIN_STUDENTS:
+        raise XuejiError(f"示范县至少要有 {MIN_STUDENTS} 名学生才能埋设全部问题，{students} 人太少；"
+                         f"请用 --students {MIN_STUDENTS} 或更多。")
     if (as_of - term_start(as_of)).days < MIN_TERM_DAYS:
         raise InvalidDateError(f"示范县的督查日期须在学期开学（9月1日或3月1日）{MIN_TERM_DAYS}天之后，"
                                f"「{as_of}」太早；请换一个日期，例如 2026-11-20。")

@@ -56,6 +56,11 @@ def allocate(rng, schools: pd.DataFrame, n: int) -> pd.DataFrame:
         serve = schools[(schools["_lo"] <= g) & (schools["_hi"] >= g)]
         p = serve["_weight"].to_numpy() / serve["_weight"].sum()
         counts = rng.multinomial(per_grade[g - 1], p)
+        floor = np.minimum(serve["_min"].to_numpy(), per_grade[g - 1] // 4)
+        short = np.maximum(floor - counts, 0)
+        if short.any():  # topped up from the biggest cell, which has students to spare
+            counts = counts + short
+            counts[np.argmax(counts - floor)] -= short.sum()
         cells.append(pd.DataFrame({"_school": serve.index.to_numpy(), "年级": g, "n": counts}))
     cells = pd.concat(cells, ignore_index=True)
     cells = cells[cells["n"] > 0].reset_index(drop=True)

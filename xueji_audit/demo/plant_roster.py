@@ -132,10 +132,11 @@ def plant_rj(ctx: Ctx) -> None:
             cand = s[s["_roster"] & s["学校标识码"].isin(ctx.free_schools([g]))
                      & (s["学校标识码"] != st.at[i, "学校标识码"])]
             code = cand["学校标识码"].iloc[int(ctx.rng.integers(0, len(cand)))]
-            if _unique(ctx, i, code) and _alone_unmatched(ctx, i):
+            klass = [c for c in st.loc[(st["学校标识码"] == code) & (st["年级"] == g), "班级"]
+                     if (code, c) not in ctx.big]
+            if _unique(ctx, i, code) and _alone_unmatched(ctx, i) and klass:
                 break
-        klass = st.loc[(st["学校标识码"] == code) & (st["年级"] == g), "班级"]
-        klass = next(c for c in klass if (code, c) not in ctx.big)
+        klass = klass[0]
         ctx.set(i, _roster_school=code, _roster_class=klass)
         if home:
             ctx.set(i, 随班就读="送教上门", 残疾类型="肢体残疾")

@@ -45,9 +45,14 @@ def village(k: int) -> str:
             + "村")
 
 
+MIN_FIVE_FOUR = 12
+"""Students per grade the 五四 school has at least, however small the county."""
+
+
 def build_schools(students: int, rng: np.random.Generator) -> pd.DataFrame:
     """The schools table plus internal columns ``_lo``/``_hi`` (grades), ``_weight``,
-    ``_town`` and ``_roster`` (whether a roster was taken)."""
+    ``_town``, ``_roster`` (whether a roster was taken) and ``_min`` (students per grade at
+    least)."""
     n = max(20, round(students / 800))
     n_high = max(2, round(n * 0.08))
     n_full = max(1, round(n * 0.04))
@@ -95,6 +100,8 @@ def build_schools(students: int, rng: np.random.Generator) -> pd.DataFrame:
     df["_hi"] = [5 if s == "五四" else b for (_, b), s in zip(lo_hi, df["学制"], strict=True)]
     df["_roster"] = df["学段"] != "九年一贯制"
     df["_weight"] = df["_weight"] * rng.uniform(0.85, 1.15, len(df))
+    # the one 五四 school hosts several planted cases per grade: it is never left (nearly) empty
+    df["_min"] = np.where(df["学制"] == "五四", MIN_FIVE_FOUR, 0)
     return df
 
 
