@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from xueji_audit.audit import _missing_reason, _tables
+from xueji_audit.demo.names import draw_given, draw_surnames
 from xueji_audit.profile import load_profile
 from xueji_audit.rules import CATALOGUE, Context
 
@@ -56,7 +57,8 @@ def _ids(rng, births: pd.DatetimeIndex, male: np.ndarray) -> np.ndarray:
 
 
 def students(n: int, rng) -> pd.DataFrame:
-    """n students of 400 schools × 12 grades × classes of ~45, 2 % with planted problems."""
+    """n students of 400 schools × 12 grades × classes of ~45, 2 % with planted problems;
+    names drawn as the demo county's are (surnames by frequency, 1–2 given characters)."""
     births = pd.DatetimeIndex(pd.Timestamp("2008-09-01") + pd.to_timedelta(
         rng.integers(0, 12 * 365, n), unit="D"))
     male = rng.integers(0, 2, n)
@@ -80,7 +82,7 @@ def students(n: int, rng) -> pd.DataFrame:
     entry = pd.DatetimeIndex(pd.to_datetime(dict(year=2026 - (grade - stage), month=9, day=1)))
     s = pd.DataFrame({
         "学籍号": pd.array(xjh, dtype="string"),
-        "姓名": pd.array(np.char.add("学生", (np.arange(n) % 5000).astype(str)), dtype="string"),
+        "姓名": pd.array(draw_surnames(rng, n) + draw_given(rng, male == 1), dtype="string"),
         "性别": pd.array(np.where(male == 1, "男", "女"), dtype="string"),
         "出生日期": births,
         "身份证件类型": pd.array(np.full(n, "居民身份证"), dtype="string"),

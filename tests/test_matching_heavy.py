@@ -44,6 +44,26 @@ def test_oversized_block_gives_its_sorted_neighbourhood():
     assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(7, 8)} and big == 1
 
 
+def test_a_rule_over_its_pair_budget_windows_its_largest_blocks_first():
+    # blocks of 6, 4 and 3 records: 15 + 6 + 3 = 24 pairs, all below max_block
+    codes = np.array([0] * 6 + [1] * 4 + [2] * 3)
+    i, j, big = pairs_within(codes, max_block=100, window=1, budget=24)
+    assert len(i) == 24 and big == 0  # within budget: every pair
+    i, j, big = pairs_within(codes, max_block=100, window=1, budget=20)
+    # the block of 6 now gives its 5 neighbour pairs: 5 + 6 + 3 = 14 fit
+    assert len(i) == 14 and big == 1
+    assert {(a, b) for a, b in zip(i.tolist(), j.tolist(), strict=True) if a < 6} == {
+        (0, 1), (1, 2), (2, 3), (3, 4), (4, 5)}
+    i, j, big = pairs_within(codes, max_block=100, window=1, budget=11)
+    assert len(i) == 5 + 3 + 3 and big == 2  # the block of 4 as well
+    i, j, big = pairs_within(codes, max_block=100, window=1, budget=0)
+    assert len(i) == 5 + 3 + 2 and big == 3  # nothing fits: every block windowed
+    i, j, big = pairs_within(codes, max_block=100, window=2, budget=12)
+    # windowed by 2 the blocks of 6 and 4 give 9 + 5, with the 3 of the last (whole either
+    # way) 17 > 12: the window narrows to 1
+    assert len(i) == 5 + 3 + 3 and big == 2
+
+
 def test_name_head_and_tail_survive_a_dropped_or_added_character():
     sound = np.array(["zZH", "zH", "zZ", "ozZH", ""], dtype=object)
     given = np.array(["子涵", "涵", "子", "子涵", ""], dtype=object)

@@ -5,7 +5,10 @@ them are equal and non-empty. The pairs of all rules are united. A block larger 
 ``max_block`` records (a placeholder value such as ``未知`` shared by thousands, or a common
 name in a province) is not dropped but capped: sorted by the spec's ``order`` feature (the
 name's sound), each record is paired with its next ``window`` records (sorted neighbourhood),
-so no rule's pairs grow with the square of the data; such blocks are reported.
+so no rule's pairs grow with the square of the data; such blocks are reported. A rule whose
+blocks are each small enough but together give more than ``budget`` pairs per record (a key
+nearly every record shares a part of, e.g. one given-name character with the birth date) has its
+largest blocks treated the same way, largest first, until it fits.
 
 Pairs are ``(i, j)`` row positions with ``i < j``, as int64 arrays, sorted by ``(i, j)``.
 Pair generation is vectorised with numpy (no loop over blocks).
@@ -88,12 +91,41 @@ def _windows(pos: np.ndarray, block: np.ndarray, order: np.ndarray | None, windo
     return np.minimum(i, j), np.maximum(i, j)
 
 
+def _windowed(sizes: np.ndarray, window: int) -> np.ndarray:
+    """Pairs of blocks of ``sizes`` when each record is paired with its next ``window``."""
+    m = np.minimum(window, sizes - 1).astype(float)
+    return m * sizes - m * (m + 1) / 2
+
+
+def _over_budget(sizes: np.ndarray, big: np.ndarray, window: int, budget: float
+                 ) -> tuple[np.ndarray, int]:
+    """``big`` widened by the largest remaining blocks, largest first, until the pairs of all
+    blocks fit in ``budget``; if even every block windowed does not fit, a narrower window.
+    Returns (windowed blocks, window)."""
+    full = sizes * (sizes - 1) / 2.0
+    total = float(np.where(big, _windowed(sizes, window), full).sum())
+    if total <= budget:
+        return big, window
+    saved = np.where(big, 0.0, full - _windowed(sizes, window))
+    order = np.argsort(-sizes, kind="stable")
+    order = order[saved[order] > 0]
+    cut = np.searchsorted(-(total - np.cumsum(saved[order])), -budget)  # first k that fits
+    big = big.copy()
+    big[order[:cut + 1]] = True
+    while window > 1 and float(np.where(big, _windowed(sizes, window), full).sum()) > budget:
+        window //= 2
+    return big, window
+
+
 def pairs_within(codes: np.ndarray, max_block: int, window: int = 0,
-                 sort_by: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+                 sort_by: np.ndarray | None = None, budget: float | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, int]:
     """All pairs of positions sharing a code (code -1 excluded). A block above ``max_block``
     is skipped, or with ``window`` gives only the pairs of each record with its next
     ``window`` records when sorted by ``sort_by`` (integer codes per position, e.g. the name's
-    sound; else by position). Returns ``(i, j, oversized_blocks)`` with ``i < j``."""
+    sound; else by position). With ``window`` and ``budget`` (pairs in all), the largest
+    blocks are windowed as well until the pairs fit the budget. Returns ``(i, j,
+    windowed_or_skipped_blocks)`` with ``i < j``."""
     keep = np.flatnonzero(codes >= 0)
     if len(keep) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
@@ -106,6 +138,8 @@ def pairs_within(codes: np.ndarray, max_block: int, window: int = 0,
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     sizes = np.diff(np.r_[starts, len(c)])
     big = sizes > max_block
+    if window and budget is not None:
+        big, window = _over_budget(sizes, big, window, budget)
     all_starts = starts
     pick = (sizes >= 2) & ~big  # blocks that give pairs
     starts, sizes = starts[pick], sizes[pick]
@@ -147,7 +181,7 @@ def candidate_pairs(features: pd.DataFrame, spec: MatchSpec,
         sort_by = np.maximum(_column_codes(features, spec.order_by, known), -1)
     for rule in spec.blocks:
         i, j, skipped = pairs_within(block_codes(features, rule, known), spec.max_block,
-                                     spec.window, sort_by)
+                                     spec.window, sort_by, spec.rule_budget * max(n, 1000))
         if source is not None:
             cross = source[i] != source[j]
             i, j = i[cross], j[cross]

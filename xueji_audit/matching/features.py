@@ -64,7 +64,9 @@ class MatchSpec:
     ``source`` names a column telling the data sets apart when linking two of them: only
     pairs across sources are then compared. A block above ``max_block`` records gives only
     each record's pairs with its next ``window`` records sorted by ``order`` (a feature;
-    by default the first name's sound). ``guards`` are (name field, household fields):
+    by default the first name's sound); so do a rule's largest blocks (with a narrower window
+    if need be) when all its blocks together give more than ``rule_budget`` pairs per record.
+    ``guards`` are (name field, household fields):
     when the names differ clearly while a household field agrees, the pair is taken for
     siblings (twins) and kept apart. ``renames`` are (name field, fields): names with no more
     than the surname in common while every one of the fields agrees exactly (birth date,
@@ -78,6 +80,7 @@ class MatchSpec:
     source: str | None = None
     max_block: int = 2000
     window: int = 20
+    rule_budget: int = 10
     order: str = ""
     guards: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     renames: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
