@@ -26,7 +26,8 @@ from .idrepair import repair_pairs
 
 @dataclass
 class BlockingReport:
-    """Pairs per rule (before union) and the blocks skipped for their size."""
+    """Pairs per rule (before union) and the blocks per rule that gave only their sorted
+    neighbourhood (or nothing, without a window) for their size or the rule's pair budget."""
 
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
     skipped_blocks: dict[str, int] = field(default_factory=dict)
