@@ -8,7 +8,8 @@ name's sound), each record is paired with its next ``window`` records (sorted ne
 so no rule's pairs grow with the square of the data; such blocks are reported. A rule whose
 blocks are each small enough but together give more than ``budget`` pairs per record (a key
 nearly every record shares a part of, e.g. one given-name character with the birth date) has its
-largest blocks treated the same way, largest first, until it fits.
+largest blocks treated the same way, largest first, until it fits (with a narrower window
+if even every block windowed does not).
 
 Pairs are ``(i, j)`` row positions with ``i < j``, as int64 arrays, sorted by ``(i, j)``.
 Pair generation is vectorised with numpy (no loop over blocks).
@@ -103,11 +104,11 @@ def _over_budget(sizes: np.ndarray, big: np.ndarray, window: int, budget: float
     """``big`` widened by the largest remaining blocks, largest first, until the pairs of all
     blocks fit in ``budget``; if even every block windowed does not fit, a narrower window.
     Returns (windowed blocks, window)."""
-    full = sizes * (sizes - 1) / 2.0
-    total = float(np.where(big, _windowed(sizes, window), full).sum())
+    full, win = sizes * (sizes - 1) / 2.0, _windowed(sizes, window)
+    total = float(np.where(big, win, full).sum())
     if total <= budget:
         return big, window
-    saved = np.where(big, 0.0, full - _windowed(sizes, window))
+    saved = np.where(big, 0.0, full - win)
     order = np.argsort(-sizes, kind="stable")
     order = order[saved[order] > 0]
     cut = np.searchsorted(-(total - np.cumsum(saved[order])), -budget)  # first k that fits
