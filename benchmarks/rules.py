@@ -30,6 +30,7 @@ from xueji_audit.audit import _missing_reason, _tables
 from xueji_audit.demo.names import draw_given, draw_surnames
 from xueji_audit.profile import load_profile
 from xueji_audit.rules import CATALOGUE, Context
+from xueji_audit.workspace.snapshot import read_parquet
 
 AS_OF = pd.Timestamp("2026-11-20")
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
@@ -116,10 +117,10 @@ def business(s: pd.DataFrame, n: int, steps_per: int, rng) -> dict[str, pd.DataF
     changes = pd.DataFrame({
         "业务编号": pd.array(np.char.add("YW", np.arange(n).astype(str)), dtype="string"),
         "业务类型": pd.array(kind, dtype="string"),
-        "学籍号": s["学籍号"].to_numpy()[who],
-        "姓名": s["姓名"].to_numpy()[who],
-        "转出学校标识码": s["学校标识码"].to_numpy()[who],
-        "转入学校标识码": s["学校标识码"].to_numpy()[rng.integers(0, len(s), n)],
+        "学籍号": s["学籍号"].array.take(who),
+        "姓名": s["姓名"].array.take(who),
+        "转出学校标识码": s["学校标识码"].array.take(who),
+        "转入学校标识码": s["学校标识码"].array.take(rng.integers(0, len(s), n)),
         "原年级": pd.array(grade, dtype="Int64"),
         "转入年级": pd.array(grade + rng.choice([0] * 19 + [1], n), dtype="Int64"),
         "发起日期": start,
@@ -135,7 +136,7 @@ def business(s: pd.DataFrame, n: int, steps_per: int, rng) -> dict[str, pd.DataF
     handled = pd.Series(arrived + pd.to_timedelta(rng.integers(0, 15, m), unit="D"))
     names = np.array(["转入校审核", "转入地县核办", "转出校审核", "调档"])[(seq - 1) % 4]
     steps = pd.DataFrame({
-        "业务编号": changes["业务编号"].to_numpy()[b],
+        "业务编号": changes["业务编号"].array.take(b),
         "环节序号": pd.array(seq, dtype="Int64"),
         "环节名称": pd.array(names, dtype="string"),
         "处理单位": pd.array(np.char.add("单位", (b % 900).astype(str)), dtype="string"),
@@ -145,7 +146,7 @@ def business(s: pd.DataFrame, n: int, steps_per: int, rng) -> dict[str, pd.DataF
     })
     k = n // 5
     mods = pd.DataFrame({
-        "学籍号": s["学籍号"].to_numpy()[rng.integers(0, len(s), k)],
+        "学籍号": s["学籍号"].array.take(rng.integers(0, len(s), k)),
         "变更项目": pd.array(rng.choice(["姓名", "身份证件号", "民族"], k), dtype="string"),
         "原值": pd.array(np.full(k, "旧"), dtype="string"),
         "新值": pd.array(np.full(k, "新"), dtype="string"),
@@ -187,7 +188,7 @@ def generate(folder: Path, args) -> None:
 
 
 def measure(folder: Path, args) -> None:
-    data = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+    data = {p.stem: read_parquet(p) for p in sorted(folder.glob("*.parquet"))}  # as an audit
     skip = {f for f in args.skip.split(",") if f}
     profile = load_profile("ningxia-xiji")
     runs = [run_once(data, profile, skip) for _ in range(args.repeats)]

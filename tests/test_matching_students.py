@@ -104,3 +104,15 @@ def test_dask_engine_gives_the_same_pairs(county, result):
 def test_a_register_too_small_to_pair_gives_no_duplicates(app_session, n):
     result = find_duplicates(app_session.students.iloc[:n])
     assert result.pairs.empty and result.clusters.empty
+
+
+def test_a_register_without_the_household_columns_is_matched_on_the_rest(county):
+    students, truth, _ = county
+    household = ["成员1身份证件号", "成员1姓名", "联系电话", "现住址"]
+    res = find_duplicates(students.drop(columns=household))
+    ids = dict(zip(students["学籍号"], students["身份证件号"].astype("string").fillna(""),
+                   strict=True))
+    same_id = {frozenset(p) for p in truth if ids[p[0]] != "" and ids[p[0]] == ids[p[1]]}
+    found = {frozenset(p) for p in cluster_pairs(res.clusters, key_col="学籍号")}
+    assert same_id and same_id <= found
+    assert len(res.pairs) and res.pairs["监护人身份证件号"].str.startswith("缺失").all()

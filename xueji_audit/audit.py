@@ -23,7 +23,7 @@ from .rules import CATALOGUE, Context, Rule, needs_text
 from .rules.chains import chains_of
 from .rules.duplicates import DECISIONS_KEY, DUPLICATES_KEY
 from .rules.rosters import reconciled
-from .schema import FINDING_COLUMNS, TABLES, dtype_of
+from .schema import FINDING_COLUMNS, STRING, TABLES, dtype_of
 
 RUN_COLUMNS: tuple[str, ...] = ("rule_id", "rule_name", "severity", "status", "reason", "findings")
 RAN, NOT_RUN = "ran", "not run"
@@ -53,11 +53,15 @@ def _tables(data) -> tuple[dict[str, pd.DataFrame], dict[str, frozenset[str]]]:
                 else frozenset(frame.columns))
         if not cols:
             continue
-        frame = frame.reset_index(drop=True)
-        missing = {c.name: pd.Series(pd.NA, index=frame.index,
-                                     dtype=dtype_of(c))
-                   for c in TABLES[key].columns if c.name not in frame.columns}
-        tables[key] = frame.assign(**missing) if missing else frame
+        frame = frame.copy(deep=False)  # new columns and index only: the data are shared
+        frame.index = pd.RangeIndex(len(frame))
+        for name, dtype in frame.dtypes.items():  # the loader's text dtype, whoever built it
+            if isinstance(dtype, pd.StringDtype) and dtype != STRING:
+                frame[name] = frame[name].astype(STRING)
+        for c in TABLES[key].columns:
+            if c.name not in frame.columns:
+                frame[c.name] = pd.Series(pd.NA, index=frame.index, dtype=dtype_of(c))
+        tables[key] = frame
         present[key] = cols
     return tables, present
 

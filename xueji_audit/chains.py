@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .ids import validate_ids
-from .schema import RESIDENT_ID, TRANSFER_TYPES
+from .schema import RESIDENT_ID, STRING, TRANSFER_TYPES, arrow_text
 
 STATUS_AFTER: dict[str, str] = {
     "转学": "在校", "跨省转学": "在校", "毕业后跨省就学": "在校", "休学": "休学", "复学": "在校",
@@ -86,7 +86,7 @@ def valid_id18(students: pd.DataFrame) -> pd.Series:
     """The 18-digit form of each record's 居民身份证 number when valid, else NA."""
     v = validate_ids(students["身份证件号"])
     t = students["身份证件类型"] if "身份证件类型" in students else pd.Series(
-        pd.NA, index=students.index, dtype="string")
+        pd.NA, index=students.index, dtype=STRING)
     resident = ((t == RESIDENT_ID) | t.isna()).fillna(False).to_numpy()
     return v["id18"].where(resident & v["valid"].to_numpy())
 
@@ -109,11 +109,7 @@ def components(u, v, n: int) -> np.ndarray:
 def encode_text(*columns) -> tuple[list[np.ndarray], np.ndarray]:
     """Shared integer codes (-1 = missing) of several text columns, and the values behind the
     codes. Hashing runs in Arrow, several times faster than pandas on Python strings."""
-    arrays = []
-    for c in columns:
-        values = np.asarray(c.array if isinstance(c, pd.Series) else c, dtype=object)
-        a = pa.array(values, from_pandas=True)
-        arrays.append(a if a.type == pa.string() else a.cast(pa.string()))
+    arrays = [arrow_text(c) for c in columns]
     if not arrays:
         return [], np.array([], dtype=object)
     d = pa.concat_arrays(arrays).dictionary_encode()

@@ -14,6 +14,9 @@ import re
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from .schema import STRING, arrow_text
 
 PROVINCE_CODES: frozenset[str] = frozenset(
     f"{c:02d}"
@@ -231,8 +234,7 @@ def make_xjh_l(region6: str, serial: int) -> str:
 # ---------------------------------------------------------------- vectorised
 
 
-_STRING = pd.StringDtype("pyarrow")
-"""Text columns built here are Arrow-backed ``string`` (equal to the dtype ``"string"``)."""
+_STRING = STRING  # text columns built here have the loader's dtype
 
 
 def _codes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -242,6 +244,13 @@ def _codes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
     "``width`` or more"; NA becomes the empty string. Code points above 255 become 255 (they
     are illegal characters anyway).
     """
+    text = pc.fill_null(arrow_text(values), "")
+    if len(text) and pc.all(pc.string_is_ascii(text)).as_py():  # read off the Arrow bytes
+        fixed = pc.utf8_rpad(pc.utf8_slice_codeunits(text, 0, width), width, padding="\x00")
+        start = np.frombuffer(fixed.buffers()[1], dtype=np.int64)[fixed.offset]
+        codes = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)[
+            start: start + width * len(fixed)].reshape(len(fixed), width)
+        return codes.copy(), np.count_nonzero(codes, axis=1)
     obj = values.to_numpy(dtype=object, na_value="")
     wide = np.asarray(obj, dtype=f"U{width}").view(np.uint32).reshape(len(obj), width)
     codes = np.minimum(wide, 255).astype(np.uint8)
@@ -264,11 +273,12 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
-def _number(d: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """The decimal number written by digit columns ``start:stop``."""
-    out = np.zeros(len(d), dtype=np.int32)
+def _number(cols: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The decimal number written by the digit columns ``cols[start:stop]`` (one row of
+    ``cols`` per character position)."""
+    out = np.zeros(cols.shape[1], dtype=np.int32)
     for i in range(start, stop):
-        out = out * 10 + d[:, i]
+        out = out * 10 + cols[i]
     return out
 
 
@@ -287,19 +297,19 @@ def _id_checks(codes: np.ndarray, length: np.ndarray, na: np.ndarray) -> dict[st
     chars18 = is18 & body_digits & (digit[:, 17] | (codes[:, 17] == ord("X")))
     lower_x = is18 & body_digits & (codes[:, 17] == ord("x"))
 
-    year = np.where(is18, _number(d, 6, 10), 1900 + _number(d, 6, 8))
-    month = np.where(is18, _number(d, 10, 12), _number(d, 8, 10))
-    day = np.where(is18, _number(d, 12, 14), _number(d, 10, 12))
+    cols = d.T.astype(np.int32, order="C")  # one contiguous row per character position
+    year = np.where(is18, _number(cols, 6, 10), 1900 + _number(cols, 6, 8))
+    month = np.where(is18, _number(cols, 10, 12), _number(cols, 8, 10))
+    day = np.where(is18, _number(cols, 12, 14), _number(cols, 10, 12))
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     mdays = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
     date_ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= mdays + ((month == 2) & leap))
     year_ok = (year >= _MIN_YEAR) & (year <= _MAX_YEAR)
 
     # The 18-digit body of a 15-digit number is region + '19' + its remaining 9 digits.
-    w = [int(x) for x in WEIGHTS]
-    s18 = sum(d[:, i].astype(np.int32) * w[i] for i in range(17))
-    s15 = (sum(d[:, i].astype(np.int32) * w[i] for i in range(6)) + w[6] + 9 * w[7]
-           + sum(d[:, i].astype(np.int32) * w[i + 2] for i in range(6, 15)))
+    w = np.array([int(x) for x in WEIGHTS], dtype=np.int32)
+    s18 = w[:17] @ cols[:17]
+    s15 = w[:6] @ cols[:6] + w[6] + 9 * w[7] + w[8:17] @ cols[6:15]
     expected = np.where(is15, s15, s18) % 11
     want = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)[expected]
     check_ok = codes[:, 17] == want

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import EmptyFileError, NoHeaderError, NoStudentTableError
-from ..schema import REJECT_COLUMNS, TABLES
+from ..schema import REJECT_COLUMNS, STRING, TABLES
 from .folder import scan_folder
 from .headers import detect_header, normalize_header
 from .normalize import Values, normalize_table
@@ -160,8 +160,8 @@ def _load_sheet(sheet: RawSheet, rel: str, rep: SheetReport, values: Values | No
     if len(bad):
         frame = frame[keep].reset_index(drop=True)
     found = keep_unknown(frame, unknown, keep, table.name, rel, rep)
-    frame["_file"] = pd.Series([rel] * len(frame), dtype=pd.StringDtype("pyarrow"))
-    frame["_sheet"] = pd.Series([sheet.name] * len(frame), dtype=pd.StringDtype("pyarrow"))
+    frame["_file"] = pd.Series([rel] * len(frame), dtype=STRING)
+    frame["_sheet"] = pd.Series([sheet.name] * len(frame), dtype=STRING)
     frame["_row"] = grid.rows[keep]
     rejects = pd.DataFrame({
         "file": rel, "sheet": sheet.name, "row": grid.rows[bad], "table": table.name,

@@ -34,6 +34,7 @@ import pandas as pd
 
 from .. import names as zh
 from ..ids import _id18_codes, _id_checks
+from ..schema import STRING
 
 KINDS: tuple[str, ...] = ("name_zh", "name", "text", "id_cn", "code", "date", "exact")
 
@@ -200,7 +201,6 @@ def _number_codes(num: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, num, -1)
 
 
-_POW11 = 11 ** np.arange(17, -1, -1, dtype=np.int64)
 _TEXT_CODES = 7 * 10**18  # above every number of up to 18 base-11 digits (with its offset)
 
 
@@ -214,10 +214,15 @@ def _digit_codes(values: np.ndarray, wide: np.ndarray, length: np.ndarray) -> np
     other = [np.flatnonzero(length > top)]
     for size in np.unique(length[(length > 0) & (length <= top)]).tolist():
         rows = np.flatnonzero(length == size)
-        d = (wide[:, :size] if len(rows) == n else wide[rows, :size]) - np.uint32(48)
-        d = np.where(d == ord("X") - 48, np.uint32(10), d)
-        ok = (d <= 10).all(axis=1)
-        key = d.astype(np.int64) @ _POW11[18 - size:] + (11**size - 1) // 10
+        cols = np.ascontiguousarray((wide[:, :size] if len(rows) == n else wide[rows, :size]).T)
+        key = np.zeros(len(rows), dtype=np.int64)
+        ok = np.ones(len(rows), dtype=bool)
+        for c in cols:  # Horner's rule, one character position at a time
+            d = c - np.uint32(48)  # wraps around below '0'
+            d[d == ord("X") - 48] = 10
+            ok &= d <= 10
+            key = key * 11 + d
+        key += (11**size - 1) // 10
         codes[rows[ok]] = key[ok]
         other.append(rows[~ok])
     rest = np.concatenate(other)
@@ -285,7 +290,29 @@ def _id_arrays(name: str, raw: np.ndarray, p14: bool, wide: np.ndarray | None = 
                ) -> dict[str, np.ndarray]:
     """The ID features of upper-cased, stripped numbers ``raw`` (``""`` where missing); also
     ``:p14`` when asked. ``wide``: the code points of ``raw`` (20 wide) when known; codes go
-    to ``codes`` for the ``wanted`` (blocking) keys."""
+    to ``codes`` for the ``wanted`` (blocking) keys. Only the rows with a number are worked
+    on (a guardian's number is often missing): an empty number has empty features and no
+    code (-1)."""
+    n = len(raw)
+    filled = np.flatnonzero(raw != "")
+    if len(filled) == n:
+        return _filled_id_arrays(name, raw, p14, wide, codes, wanted)
+    some: dict | None = None if codes is None else {}
+    part = _filled_id_arrays(name, raw[filled], p14, None if wide is None else wide[filled],
+                             some, wanted)
+    out = {}
+    for key, values in part.items():
+        out[key] = np.full(n, "", dtype=object)
+        out[key][filled] = values
+    for key, values in (some or {}).items():
+        codes[key] = np.full(n, -1, dtype=np.int64)
+        codes[key][filled] = values
+    return out
+
+
+def _filled_id_arrays(name: str, raw: np.ndarray, p14: bool, wide: np.ndarray | None,
+                      codes: dict | None, wanted: frozenset) -> dict[str, np.ndarray]:
+    """:func:`_id_arrays` of numbers none of which is empty."""
     n = len(raw)
     wide = _wide(raw, 20) if wide is None else wide
     length = np.fromiter(map(len, raw.tolist()), dtype=np.int64, count=n)
@@ -435,9 +462,8 @@ def _field(f: FieldSpec, s: pd.Series | None, n: int, wanted: frozenset, coded: 
     c, codes = f.column, ({} if coded else None)
     cols: dict[str, np.ndarray] = {}
     ready: dict[str, np.ndarray] = {}  # derived keys computed with their column
-    if s is None:
-        cols[c] = np.full(n, "", dtype=object)
-        return cols, codes or {}, ready
+    if s is None:  # an absent column: every value empty, with the features of its kind
+        s = pd.Series(pd.NA, index=pd.RangeIndex(n), dtype=STRING)
     if f.kind == "name_zh":
         cols.update(_name_zh(c, s, codes, wanted))
     elif f.kind in ("name", "text"):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..ids import CHECK_CHARS, WEIGHTS
+from ..schema import STRING
 
 _CHECK = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8) - 48  # 'X' -> 40
 
@@ -31,7 +32,7 @@ def repair_candidates(ids: pd.Series, birth: pd.Series | None = None,
     ``ids``), ``candidate`` (a valid 18-digit number) and ``how`` (Chinese: which digit was
     changed).
     """
-    s = ids.astype("string").fillna("").to_numpy(dtype=object)
+    s = ids.astype(STRING).fillna("").to_numpy(dtype=object)
     arr = np.asarray(s, dtype="U18")
     codes = arr.view(np.uint32).reshape(len(arr), 18) if len(arr) else np.zeros((0, 18),
                                                                                 np.uint32)
@@ -83,19 +84,21 @@ def repair_candidates(ids: pd.Series, birth: pd.Series | None = None,
         b = pd.to_datetime(birth).to_numpy()[out["row"].to_numpy()]
         keep &= pd.isna(b) | (cb.to_numpy() == b)
     if sex is not None:
-        sx = sex.astype("string").fillna("").to_numpy(dtype=object)[out["row"].to_numpy()]
+        sx = sex.astype(STRING).fillna("").to_numpy(dtype=object)[out["row"].to_numpy()]
         odd = out["candidate"].str[16].astype(int).to_numpy() % 2 == 1
         keep &= (sx == "") | ((sx == "男") == odd)
     return out[keep].drop_duplicates(["row", "candidate"]).reset_index(drop=True)
 
 
-_POW11 = 11 ** np.arange(17, -1, -1, dtype=np.int64)
-
-
 def _keys18(texts: np.ndarray) -> np.ndarray:
     """Base-11 numbers of 18-character texts of digits and ``X`` (one per text)."""
-    d = np.asarray(texts, dtype="U18").view(np.uint32).reshape(len(texts), 18) - np.uint32(48)
-    return np.where(d == ord("X") - 48, np.uint32(10), d).astype(np.int64) @ _POW11
+    d = np.asarray(texts, dtype="U18").view(np.uint32).reshape(len(texts), 18)
+    key = np.zeros(len(texts), dtype=np.int64)
+    for c in np.ascontiguousarray(d.T):  # Horner's rule, one character position at a time
+        c = c - np.uint32(48)
+        c[c == ord("X") - 48] = 10
+        key = key * 11 + c
+    return key
 
 
 def repair_pairs(features: pd.DataFrame, id_col: str, birth_col: str | None,

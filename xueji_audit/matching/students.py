@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..output import write_csv
+from ..schema import STRING
 from .compare import level_label
 from .core import MatchResult, match, rename_mask
 from .features import FieldSpec, MatchSpec
@@ -73,7 +74,7 @@ def student_table(students: pd.DataFrame) -> pd.DataFrame:
 
 def _parents(students: pd.DataFrame) -> pd.Series:
     n = len(students)
-    ids = [students[c].astype("string").str.strip().fillna("").to_numpy(dtype=object)
+    ids = [students[c].astype(STRING).str.strip().fillna("").to_numpy(dtype=object)
            if c in students.columns else np.full(n, "", dtype=object)
            for c in ("成员1身份证件号", "成员2身份证件号")]
     a, b = ids
@@ -118,7 +119,7 @@ def _values(students: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
     s = students[col].iloc[rows]  # only the rows shown: a few thousand of a million
     if pd.api.types.is_datetime64_any_dtype(s):
         s = s.dt.strftime("%Y-%m-%d")
-    return s.astype("string").fillna("").to_numpy(dtype=object)
+    return s.astype(STRING).fillna("").to_numpy(dtype=object)
 
 
 def main_evidence(raw: MatchResult, top: int = 3) -> np.ndarray:

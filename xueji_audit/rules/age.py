@@ -13,11 +13,11 @@ def _cutoff_text(ctx: Context) -> str:
 
 
 def ag01(ctx: Context) -> pd.DataFrame:
-    s = ctx.rows("students", "学籍状态", "在校")
+    s = ctx.students  # rows taken once, at the end (a wide table)
     diff = ctx.params["difference"]
     expected = expected_grades(s["出生日期"], ctx.as_of.date(), ctx.age_cutoff, ctx.promotion)
     gap = (s["年级"].astype("Int64") - expected).abs()
-    hit = (gap >= diff).fillna(False).to_numpy()
+    hit = ctx.mask("students", "学籍状态", "在校") & (gap >= diff).fillna(False).to_numpy()
     f = s[hit]
     sy = school_year_start(ctx.as_of.date(), ctx.promotion)
     detail = ("出生日期 " + ymd(f["出生日期"]) + "，按" + _cutoff_text(ctx) + "入学年龄截止，"

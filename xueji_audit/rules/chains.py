@@ -66,7 +66,7 @@ def ch01(ctx: Context) -> pd.DataFrame:
     ch = chains_of(ctx)
     person, school = ch.records["person"].to_numpy(), ch.records["_school"].to_numpy()
     active = (_status(ch) == "在校") & (person >= 0) & (school >= 0)
-    pairs = np.unique(person[active] * (len(ch.schools) + 1) + school[active])
+    pairs = pd.unique(person[active] * (len(ch.schools) + 1) + school[active])
     n = np.bincount(pairs // (len(ch.schools) + 1), minlength=ch.n_persons)
     hit = active & (_take(n, person, 0) >= 2)
     f = _rows(ch, hit)
@@ -125,9 +125,9 @@ def ch03(ctx: Context) -> pd.DataFrame:
 
 
 def _with_name(ctx: Context, f: pd.DataFrame, detail: pd.Series) -> pd.DataFrame:
-    reg = ctx.student_school().set_index("学籍号")
-    return result(f, detail, 姓名=f["学籍号"].map(reg["_姓名"]),
-                  学校标识码=f["学籍号"].map(reg["_学校"]).fillna(f["转入学校标识码"]))
+    reg = ctx.register_lookup(f["学籍号"], ["姓名", "学校标识码"])
+    return result(f, detail, 姓名=reg["姓名"],
+                  学校标识码=reg["学校标识码"].fillna(f["转入学校标识码"]))
 
 
 def ch04(ctx: Context) -> pd.DataFrame:

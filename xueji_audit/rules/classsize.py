@@ -14,7 +14,7 @@ def register_sizes(ctx: Context) -> pd.DataFrame:
     def make():
         if not ctx.has("students"):
             return pd.DataFrame({"学校标识码": [], "班级": [], "n": []})
-        s = ctx.rows("students", "学籍状态", "在校")[_KEYS].dropna()
+        s = ctx.students[_KEYS][ctx.mask("students", "学籍状态", "在校")].dropna()
         return s.groupby(_KEYS, observed=True).size().rename("n").reset_index()
     return ctx.cached("register_sizes", make)
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from ..ids import validate_ids, xjh_kinds
-from ..schema import RESIDENT_ID, TRANSFER_TYPES
+from ..schema import RESIDENT_ID, STRING, TRANSFER_TYPES, arrow_text
 from ..terms import DEFAULT_PROMOTION, TermCalendar
 from ..workdays import years_of
 
@@ -111,9 +112,9 @@ class Context:
         """Integer codes of 业务编号 shared by the changes and the steps tables."""
         def make():
             c = self.tables["changes"]["业务编号"] if self.has("changes") else pd.Series(
-                [], dtype="string")
+                [], dtype=STRING)
             st = self.tables["steps"]["业务编号"] if self.has("steps") else pd.Series(
-                [], dtype="string")
+                [], dtype=STRING)
             both = np.concatenate([c.to_numpy(dtype=object), st.to_numpy(dtype=object)])
             codes = pd.factorize(both, use_na_sentinel=True)[0]
             return codes[:len(c)], codes[len(c):]
@@ -133,24 +134,14 @@ class Context:
             return seen[cc] if len(cc) else np.zeros(0, dtype=bool)
         return self.cached(f"has_step:{name}:{result}", make)
 
-    def student_school(self) -> pd.DataFrame:
-        """学籍号 → _学校 (学校标识码), _姓名 of the register (first record of a 学籍号)."""
-        def make():
-            if "students" not in self.tables:
-                return pd.DataFrame(columns=["学籍号", "_学校", "_姓名"])
-            s = self.students[["学籍号", "学校标识码", "姓名"]].dropna(subset=["学籍号"])
-            s = s.drop_duplicates("学籍号")
-            return s.rename(columns={"学校标识码": "_学校", "姓名": "_姓名"})
-        return self.cached("student_school", make)
-
     def register_positions(self, xjh: pd.Series) -> np.ndarray:
         """Row of the first register record of each 学籍号, -1 when there is none."""
         def make():
             x = self.students["学籍号"]
             first = (x.notna() & ~x.duplicated()).to_numpy()
-            return pd.Index(x[first]), np.flatnonzero(first)
+            return arrow_text(x[first]), np.flatnonzero(first)
         index, rows = self.cached("register_index", make)
-        pos = index.get_indexer(xjh)
+        pos = pc.index_in(arrow_text(xjh), value_set=index).fill_null(-1).to_numpy()
         return np.where(pos >= 0, rows[np.maximum(pos, 0)] if len(rows) else -1, -1)
 
     def take_register(self, pos: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -233,7 +224,7 @@ def ymd_hm(s: pd.Series) -> pd.Series:
 
 def text(s: pd.Series) -> pd.Series:
     """Any column as object text, empty where missing (for detail strings)."""
-    return s.astype("string").fillna("").astype(object)
+    return s.astype(STRING).fillna("").astype(object)
 
 
 def monthday(s: pd.Series) -> pd.Series:

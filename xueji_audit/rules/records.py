@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..schema import STRING
 from ..terms import graduating_grades
 from .catalogue import register, rule
 from .context import Context, result, text, ymd
@@ -69,11 +70,11 @@ def _yes(s: pd.DataFrame, column: str) -> pd.Series:
 
 
 def st09(ctx: Context) -> pd.DataFrame:
-    s = ctx.rows("students", "学籍状态", "在校")
+    s = ctx.students  # rows taken once, at the end (a wide table)
     problems = pd.Series("", index=s.index, dtype=object)
     missing = [c for c in REQUIRED_INFO if ctx.has(f"students.{c}")]
     for col in missing:
-        empty = s[col].isna() | (s[col].astype("string").str.strip() == "").fillna(True)
+        empty = s[col].isna() | (s[col].astype(STRING).str.strip() == "").fillna(True)
         problems = problems.where(~empty, problems + "缺" + col + "；")
     if ctx.has(f"students.{LEFT_BEHIND}") and ctx.has(f"students.{MIGRANT}"):
         both = _yes(s, LEFT_BEHIND) & _yes(s, MIGRANT)
@@ -82,8 +83,8 @@ def st09(ctx: Context) -> pd.DataFrame:
         name = _school_column(ctx, "学校名称").loc[s.index]
         if ctx.has("students.学校名称"):
             name = name.fillna(s["学校名称"])
-        county = name.astype("string").str.extract(_COUNTY, expand=False)
-        hukou = s["户口所在地"].astype("string")
+        county = name.astype(STRING).str.extract(_COUNTY, expand=False)
+        hukou = s["户口所在地"].astype(STRING)
         inside = pd.Series(False, index=s.index)
         for c in county.dropna().unique():  # a county has few names: one vectorised pass each
             rows = (county == c).fillna(False).to_numpy()
@@ -91,7 +92,7 @@ def st09(ctx: Context) -> pd.DataFrame:
         local = _yes(s, MIGRANT) & inside
         problems = problems.where(~local, problems + "标为随迁子女但户口所在地在本县（"
                                   + county.fillna("").astype(object) + "）；")
-    hit = (problems != "").to_numpy()
+    hit = ctx.mask("students", "学籍状态", "在校") & (problems != "").to_numpy()
     f = s[hit]
     return result(f, "学籍信息：" + problems[hit].str.rstrip("；") + "，请核实补正")
 
@@ -99,7 +100,7 @@ def st09(ctx: Context) -> pd.DataFrame:
 def st10(ctx: Context) -> pd.DataFrame:
     s = ctx.students
     hit = ctx.mask("students", "随班就读", *INCLUSIVE_VALUES) & (
-        s["残疾类型"].isna() | (s["残疾类型"].astype("string").str.strip() == "")).fillna(
+        s["残疾类型"].isna() | (s["残疾类型"].astype(STRING).str.strip() == "")).fillna(
         True).to_numpy()
     f = s[hit]
     detail = ("标记为" + text(f["随班就读"]).replace("是", "随班就读")
@@ -109,7 +110,7 @@ def st10(ctx: Context) -> pd.DataFrame:
 
 def township(address: pd.Series) -> pd.Series:
     """The 乡 / 镇 named in an address (empty when none)."""
-    return address.astype("string").str.extract(_TOWNSHIP, expand=False).fillna("").astype(object)
+    return address.astype(STRING).str.extract(_TOWNSHIP, expand=False).fillna("").astype(object)
 
 
 def dropout_list(students: pd.DataFrame, findings: pd.DataFrame,

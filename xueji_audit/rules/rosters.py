@@ -153,7 +153,7 @@ def rj04(ctx: Context) -> pd.DataFrame:
 
 
 def rj05(ctx: Context) -> pd.DataFrame:
-    reg = ctx.rows("students", "学籍状态", "在校")[["学校标识码", "班级"]]
+    reg = ctx.students[["学校标识码", "班级"]][ctx.mask("students", "学籍状态", "在校")]
     reg = reg[reg["学校标识码"].notna().to_numpy()]
     r = ctx.tables["rosters"]
     taken = set(r["学校标识码"].dropna())

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..schema import STRING
 from .catalogue import Param, register, rule
 from .context import Context, day, result, text, ymd
 
@@ -94,7 +95,7 @@ def st03(ctx: Context) -> pd.DataFrame:
     hit = (late_done | late_open).to_numpy()
     f, due, reported = dead[hit], due[hit], reported[hit]
     end = reported.fillna(as_of[hit])
-    over = ctx.workdays_between(due, end).astype("string").fillna("?")
+    over = ctx.workdays_between(due, end).astype(STRING).fillna("?").astype(object)
     head = ("死亡日期 " + ymd(f["死亡日期"]) + "，学校应在" + str(n) + "个工作日内（" + ymd(due)
             + " 前）上报注销学籍；")
     tail = ("死亡业务于 " + ymd(reported) + " 才发起").where(
@@ -116,13 +117,14 @@ def st04(ctx: Context) -> pd.DataFrame:
 
 
 def st05(ctx: Context) -> pd.DataFrame:
-    s = ctx.rows("students", "学籍状态", "在校")
+    s = ctx.students  # rows taken once, at the end (a wide table)
     # RULES.md H: only a term that has ended is judged — the one before the current term
     start = ctx.term_start_of(pd.Series([ctx.as_of]), back=1).iloc[0]
     end = ctx.term_start_of(pd.Series([ctx.as_of])).iloc[0] - pd.Timedelta(days=1)
     checked = day(s["最后核查日期"])
-    hit = (checked.isna() | (checked < start)).fillna(False)
-    f = s[hit.to_numpy()]
+    hit = ctx.mask("students", "学籍状态", "在校") & (
+        checked.isna() | (checked < start)).fillna(False).to_numpy()
+    f = s[hit]
     last = ("最后核查日期 " + ymd(f["最后核查日期"])).where(f["最后核查日期"].notna(), "从未核查")
     detail = (last + "，上一学期（" + start.strftime("%Y-%m-%d") + " 至 "
               + end.strftime("%Y-%m-%d") + "）未核查学籍信息")

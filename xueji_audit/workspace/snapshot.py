@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..schema import STRING
 from .manifest import TamperedWorkspaceError, sha256_file
 
 SNAPSHOTS = "snapshots"
@@ -78,4 +79,17 @@ def read_frame(workspace: Path, snapshot: str, name: str, expected: str) -> pd.D
         raise TamperedWorkspaceError(
             f"工作区「{workspace}」的数据文件 {snapshot}/{name}.parquet 与建立时不一致"
             "（被修改或损坏），不能使用。请重新督查以重建工作区。")
-    return pq.read_table(path).to_pandas()
+    return read_parquet(path)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file as pandas: the columns written as ``string`` come back as
+    :data:`~xueji_audit.schema.STRING` straight from the Arrow buffers (no Python object per
+    value); every other column as pandas reads it."""
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    text = [c["name"] for c in (table.schema.pandas_metadata or {}).get("columns", [])
+            if c.get("numpy_type") == "string" and c["name"] in frame.columns]
+    for name in text:
+        frame[name] = pd.Series(pd.array(table.column(name), dtype=STRING), index=frame.index)
+    return frame
