@@ -234,7 +234,18 @@ def make_xjh_l(region6: str, serial: int) -> str:
 # ---------------------------------------------------------------- vectorised
 
 
-_STRING = STRING  # text columns built here have the loader's dtype
+def base11(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers, ok) of texts written in digits and ``X`` read as base 11: ``cols`` holds
+    one row of code points per character position (k × N); ``ok`` is False where a character
+    is neither (the number of such a text means nothing)."""
+    key = np.zeros(cols.shape[1], dtype=np.int64)
+    ok = np.ones(cols.shape[1], dtype=bool)
+    for c in cols:  # Horner's rule, one character position at a time
+        d = np.asarray(c, dtype=np.uint32) - np.uint32(48)  # wraps around below "0"
+        d[d == ord("X") - 48] = 10
+        ok &= d <= 10
+        key = key * 11 + d
+    return key, ok
 
 
 def _codes(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -261,7 +272,7 @@ def _coded_text(index: np.ndarray, labels: list[str], keep: np.ndarray):
     """A pandas ``string`` array ``labels[index]``, NA where ``keep`` is False."""
     dictionary = pa.DictionaryArray.from_arrays(
         pa.array(index, mask=~keep), pa.array(labels, type=pa.string()))
-    return pd.array(dictionary.cast(pa.string()), dtype=_STRING)
+    return pd.array(dictionary.cast(pa.string()), dtype=STRING)
 
 
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -385,7 +396,7 @@ def validate_ids(ids: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id18": pd.array(pa.array(id18.view("U18").ravel(), mask=~valid, type=pa.string()),
-                             dtype=_STRING),
+                             dtype=STRING),
             "valid": valid,
             "legacy15": ok15,
             "problem": _coded_text(problem, messages, bad),

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import names as zh
-from ..ids import _id18_codes, _id_checks
+from ..ids import _id18_codes, _id_checks, base11
 from ..schema import STRING
 
 KINDS: tuple[str, ...] = ("name_zh", "name", "text", "id_cn", "code", "date", "exact")
@@ -214,14 +214,8 @@ def _digit_codes(values: np.ndarray, wide: np.ndarray, length: np.ndarray) -> np
     other = [np.flatnonzero(length > top)]
     for size in np.unique(length[(length > 0) & (length <= top)]).tolist():
         rows = np.flatnonzero(length == size)
-        cols = np.ascontiguousarray((wide[:, :size] if len(rows) == n else wide[rows, :size]).T)
-        key = np.zeros(len(rows), dtype=np.int64)
-        ok = np.ones(len(rows), dtype=bool)
-        for c in cols:  # Horner's rule, one character position at a time
-            d = c - np.uint32(48)  # wraps around below '0'
-            d[d == ord("X") - 48] = 10
-            ok &= d <= 10
-            key = key * 11 + d
+        key, ok = base11(np.ascontiguousarray(
+            (wide[:, :size] if len(rows) == n else wide[rows, :size]).T))
         key += (11**size - 1) // 10
         codes[rows[ok]] = key[ok]
         other.append(rows[~ok])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..ids import CHECK_CHARS, WEIGHTS
+from ..ids import CHECK_CHARS, WEIGHTS, base11
 from ..schema import STRING
 
 _CHECK = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8) - 48  # 'X' -> 40
@@ -93,12 +93,7 @@ def repair_candidates(ids: pd.Series, birth: pd.Series | None = None,
 def _keys18(texts: np.ndarray) -> np.ndarray:
     """Base-11 numbers of 18-character texts of digits and ``X`` (one per text)."""
     d = np.asarray(texts, dtype="U18").view(np.uint32).reshape(len(texts), 18)
-    key = np.zeros(len(texts), dtype=np.int64)
-    for c in np.ascontiguousarray(d.T):  # Horner's rule, one character position at a time
-        c = c - np.uint32(48)
-        c[c == ord("X") - 48] = 10
-        key = key * 11 + c
-    return key
+    return base11(np.ascontiguousarray(d.T))[0]
 
 
 def repair_pairs(features: pd.DataFrame, id_col: str, birth_col: str | None,
