@@ -21,7 +21,8 @@ from conftest import AS_OF, copy_workspace
 
 from xueji_audit.app.serve import RUN_DIR, Running, free_port
 from xueji_audit.server.client import Client
-from xueji_audit.server.lock import WorkspaceLock
+from xueji_audit.server.lock import FILE as LOCK_FILE
+from xueji_audit.server.lock import WorkspaceBusyError, WorkspaceLock
 from xueji_audit.server.tls import fingerprint, self_signed
 from xueji_audit.server.users import UserStore
 
@@ -68,6 +69,26 @@ def _open_a_page(out, context=None) -> None:
     assert client.open_page("findings").kernel_id
 
 
+def _lock_is_free(workspace) -> bool:
+    try:
+        with WorkspaceLock(workspace):
+            return True
+    except WorkspaceBusyError:
+        return False
+
+
+def _holders(path) -> list[str]:
+    """The command lines of the processes that have ``path`` open."""
+    out = []
+    for p in psutil.process_iter():
+        try:
+            if any(f.path == str(path) for f in p.open_files()):
+                out.append(" ".join(p.cmdline()))
+        except psutil.Error:
+            pass
+    return out
+
+
 def _gone(processes: list[psutil.Process]) -> bool:
     return not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in processes)
 
@@ -82,8 +103,8 @@ def test_a_signal_stops_the_server_and_every_kernel(workspace, tmp_path, signum)
     os.kill(pid, signum)
     assert _until(lambda: _gone(processes), 60), [p.cmdline() for p in processes
                                                     if p.is_running()]
-    with WorkspaceLock(workspace):  # free again
-        pass
+    # free again (the kernel lets go of a lock when the last holder's exit completes)
+    assert _until(lambda: _lock_is_free(workspace), 30), _holders(workspace / LOCK_FILE)
     if signum == signal.SIGKILL:  # serve had no chance to clean up; Voila removed its kernels'
         assert not list((workspace / RUN_DIR).rglob("kernel-*.json"))  # connection files
     else:
