@@ -30,7 +30,7 @@ def ag02(ctx: Context) -> pd.DataFrame:
     age = ctx.params["age"]
     c = ctx.changes_of(CROSS_PROVINCE)
     c = c[(c["转入年级"] == 1).fillna(False).to_numpy() & c["发起日期"].notna().to_numpy()]
-    b = ctx.register_lookup(c["学籍号"], ["出生日期"])["出生日期"]
+    b = ctx.register_of(c, ["出生日期"])["出生日期"]
     sy = school_year_starts(c["发起日期"], ctx.promotion)
     month, day = ctx.age_cutoff
     cutoff = pd.to_datetime(pd.DataFrame({"year": sy.astype("int64"), "month": month, "day": day},

@@ -30,7 +30,7 @@ def _who(ctx: Context, f: pd.DataFrame) -> dict[str, pd.Series]:
     if "_学校" in f.columns:  # rows of ctx.changes_of()
         school, name = f["_学校"], f["_姓名"]
     else:
-        reg = ctx.register_lookup(f["学籍号"], ["学校标识码", "姓名"])
+        reg = ctx.register_of(f, ["学校标识码", "姓名"])
         school, name = reg["学校标识码"], reg["姓名"]
     if "转出学校标识码" in f.columns:
         school = school.fillna(f["转出学校标识码"])
@@ -238,7 +238,7 @@ def tr08(ctx: Context) -> pd.DataFrame:
 def tr09(ctx: Context) -> pd.DataFrame:
     months = ctx.params["months"]
     c = ctx.changes_of(("毕业回退",))
-    g = day(ctx.register_lookup(c["学籍号"], ["毕业日期"])["毕业日期"])
+    g = day(ctx.register_of(c, ["毕业日期"])["毕业日期"])
     due = g + pd.DateOffset(months=months)
     hit = (day(c["发起日期"]) > due).fillna(False).to_numpy()
     f, g, due = c[hit], g[hit], due[hit]

@@ -92,8 +92,10 @@ class Context:
         return self.cached("kinds", lambda: xjh_kinds(self.students["学籍号"]))
 
     def changes_of(self, types: tuple[str, ...] = TRANSFER_TYPES) -> pd.DataFrame:
-        """The businesses of the given types (transfers by default); see :meth:`all_changes`."""
-        return self.all_changes()[self.mask("changes", "业务类型", *types)]
+        """The businesses of the given types (transfers by default); see :meth:`all_changes`.
+        Cached: every rule reads the same frame (none modifies it)."""
+        return self.cached(f"changes_of:{types}", lambda: self.all_changes()[
+            self.mask("changes", "业务类型", *types)])
 
     def all_changes(self) -> pd.DataFrame:
         """The changes table with ``_pos`` (the row of the student's first register record, -1
@@ -156,6 +158,13 @@ class Context:
         """``columns`` of the register record of each 学籍号 (its first record; NA when none),
         indexed like ``xjh``."""
         return self.take_register(self.register_positions(xjh), columns).set_axis(xjh.index)
+
+    def register_of(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """:meth:`register_lookup` of the 学籍号 of ``frame``, read off its ``_pos`` when it is
+        made of :meth:`all_changes` rows (found once for them all)."""
+        if "_pos" not in frame.columns:
+            return self.register_lookup(frame["学籍号"], columns)
+        return self.take_register(frame["_pos"].to_numpy(), columns).set_axis(frame.index)
 
     # ------------------------------------------------------------ calendar
 
